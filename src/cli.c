@@ -1,0 +1,257 @@
+/*
+ * cli.c: the command line, compatible with dotnet-dsrouter: a verb or
+ * preset, then options in long (--ipc-server), dotnet-dsrouter short
+ * (-ipcs) or getopt short (-c) form, with the value after a space, '=' or ':'.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsrouterd.h"
+
+enum cli_opt {
+	OPT_CONFIG = KEY_COUNT,
+	OPT_TEST,
+	OPT_VERBOSE,
+	OPT_FORWARD_PORT,
+	OPT_INFO,
+	OPT_HELP,
+	OPT_VERSION,
+};
+
+static const struct cli_option {
+	const char *name;
+	const char *alias;
+	int id;
+	int has_arg;
+} cli_options[] = {
+	{ "--ipc-server", "-ipcs", KEY_IPC_SERVER, 1 },
+	{ "--ipc-client", "-ipcc", KEY_IPC_CLIENT, 1 },
+	{ "--tcp-server", "-tcps", KEY_TCP_SERVER, 1 },
+	{ "--tcp-client", "-tcpc", KEY_TCP_CLIENT, 1 },
+	{ "--runtime-timeout", "-rt", KEY_RUNTIME_TIMEOUT, 1 },
+	{ "--pair-timeout", "-pt", KEY_PAIR_TIMEOUT, 1 },
+	{ "--frame-timeout", "-ft", KEY_FRAME_TIMEOUT, 1 },
+	{ "--config", "-c", OPT_CONFIG, 1 },
+	{ "--test-config", "-t", OPT_TEST, 0 },
+	{ "--verbose", "-v", OPT_VERBOSE, 1 },
+	{ "--forward-port", "-fp", OPT_FORWARD_PORT, 1 },
+	{ "--info", "-i", OPT_INFO, 0 },
+	{ "--help", "-h", OPT_HELP, 0 },
+	{ "--version", "-V", OPT_VERSION, 0 },
+};
+
+/* Print usage. */
+void
+cli_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: dsrouterd [VERB] [OPTIONS]\n"
+"       dsrouterd -c FILE [-t] [-v LEVEL]\n"
+"\n"
+"Routes .NET diagnostic IPC between tools (dotnet-trace, dotnet-counters,\n"
+"dotnet-monitor, ...) on local sockets and runtimes on TCP (Android, iOS,\n"
+"emulators, containers) or Unix sockets. Command line compatible with\n"
+"dotnet-dsrouter.\n"
+"\n"
+"Verbs (tool side - runtime side):\n"
+"  server-server  tools connect to --ipc-server; runtimes connect to --tcp-server\n"
+"  server-client  tools connect to --ipc-server; the router connects to --tcp-client\n"
+"  client-server  the router connects to a tool's --ipc-client; runtimes connect\n"
+"                 to --tcp-server\n"
+"  client-client  the router connects to --ipc-client and to --tcp-client\n"
+"Presets:\n"
+"  android-emu    server-server, runtimes connect to 127.0.0.1:9000 (the app\n"
+"                 uses DOTNET_DiagnosticPorts=10.0.2.2:9000,nosuspend,connect)\n"
+"  ios-sim        server-client to 127.0.0.1:9000 (the app listens there)\n"
+"  android, ios   need adb/usbmux forwarding: not yet supported\n"
+"With no verb and no -c, dsrouterd runs android-emu.\n"
+"\n"
+"Options:\n"
+"  -ipcs, --ipc-server PATH     tool socket to create (default: the socket a\n"
+"                               runtime would create, $TMPDIR/dotnet-diagnostic-\n"
+"                               PID-KEY-socket, so 'dotnet-trace -p PID' works)\n"
+"  -ipcc, --ipc-client PATH     socket of a tool started with --diagnostic-port\n"
+"  -tcps, --tcp-server ADDR     address runtimes connect to\n"
+"  -tcpc, --tcp-client ADDR     address of a runtime listening\n"
+"  -rt, --runtime-timeout SECS  stop if no runtime connects in time\n"
+"  -pt, --pair-timeout SECS     how long a tool waits for a runtime (default 5)\n"
+"  -ft, --frame-timeout SECS    how long a tool may take to send its first\n"
+"                               command (default 2)\n"
+"  -v, --verbose LEVEL          none, critical, error, warning, info (default),\n"
+"                               debug or trace\n"
+"  -c, --config FILE            run the routes of an INI file\n"
+"  -t, --test-config            check the configuration and exit\n"
+"  -h, --help                   show this help\n"
+"  -V, --version                show the version\n"
+"\n"
+"ADDR is host:port, [ipv6]:port, *:port, or unix:PATH for a runtime on a Unix\n"
+"socket. PATH is a socket path, or tcp:host:port to chain two routers.\n"
+"\n"
+"Exit status: 0 stopped by a signal; 64 bad command line; 78 bad configuration;\n"
+"69 no runtime within --runtime-timeout, or an unsupported preset; 71 cannot\n"
+"listen or set up a socket.\n");
+}
+
+/* Match an argument to an option; *value is set for "--opt=value" forms. */
+static const struct cli_option *
+cli_match(const char *arg, const char **value)
+{
+	const struct cli_option *o;
+	size_t i, n;
+	const char *names[2];
+	int k;
+
+	*value = NULL;
+	for (i = 0; i < sizeof cli_options / sizeof cli_options[0]; i++) {
+		o = &cli_options[i];
+		names[0] = o->name;
+		names[1] = o->alias;
+		for (k = 0; k < 2; k++) {
+			n = strlen(names[k]);
+			if (strncmp(arg, names[k], n) != 0)
+				continue;
+			if (arg[n] == '\0')
+				return o;
+			if (o->has_arg && (arg[n] == '=' || arg[n] == ':')) {
+				*value = arg + n + 1;
+				return o;
+			}
+		}
+	}
+	if (strcmp(arg, "-?") == 0)
+		return &cli_options[sizeof cli_options / sizeof cli_options[0] - 2];
+	return NULL;
+}
+
+/* Free what cli_parse built. */
+void
+cli_free(struct cli *cli)
+{
+	conf_free(cli->conf);
+	free(cli->config);
+	memset(cli, 0, sizeof *cli);
+}
+
+/*
+ * Parse the command line. Returns 0, or an exit code (64 for usage errors,
+ * 69 for an unsupported preset, 78 for a bad route) with *cause set.
+ */
+int
+cli_parse(struct cli *cli, int argc, char **argv, char **cause)
+{
+	const struct cli_option *o;
+	struct route_spec spec;
+	const char *verb = NULL, *value;
+	int i, unsupported, nroute = 0;
+
+	memset(cli, 0, sizeof *cli);
+	memset(&spec, 0, sizeof spec);
+	cli->action = CLI_RUN;
+	cli->log_level = LOG_INFO;
+
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+
+		if (arg[0] != '-' || arg[1] == '\0') {
+			if (verb != NULL) {
+				xasprintf(cause, "unexpected argument '%s' after "
+				    "verb '%s'", arg, verb);
+				return 64;
+			}
+			if (!conf_mode_known(arg, &unsupported)) {
+				xasprintf(cause, "unknown verb '%s' (see "
+				    "dsrouterd --help)", arg);
+				return 64;
+			}
+			if (unsupported) {
+				xasprintf(cause, "'%s' is not yet supported: it "
+				    "needs %s port forwarding. Forward the port "
+				    "yourself and use %s", arg,
+				    strcmp(arg, "android") == 0 ? "adb" : "usbmux",
+				    strcmp(arg, "android") == 0 ?
+				    "'adb reverse tcp:9000 tcp:9001' with "
+				    "'server-server -tcps 127.0.0.1:9001'" :
+				    "'server-client -tcpc' to the forwarded port");
+				return 69;
+			}
+			verb = arg;
+			continue;
+		}
+		if ((o = cli_match(arg, &value)) == NULL) {
+			xasprintf(cause, "unknown option '%s' (see dsrouterd "
+			    "--help)", arg);
+			return 64;
+		}
+		if (o->has_arg && value == NULL) {
+			if (i + 1 >= argc) {
+				xasprintf(cause, "option %s needs a value", o->name);
+				return 64;
+			}
+			value = argv[++i];
+		}
+		if (o->id < KEY_COUNT) {
+			if (spec.val[o->id] != NULL) {
+				xasprintf(cause, "option %s given twice", o->name);
+				return 64;
+			}
+			spec.val[o->id] = value;
+			if (o->id != KEY_RUNTIME_TIMEOUT &&
+			    o->id != KEY_PAIR_TIMEOUT &&
+			    o->id != KEY_FRAME_TIMEOUT)
+				nroute++;
+			continue;
+		}
+		switch (o->id) {
+		case OPT_CONFIG:
+			free(cli->config);
+			cli->config = xstrdup(value);
+			break;
+		case OPT_TEST:
+			cli->action = CLI_TEST;
+			break;
+		case OPT_VERBOSE:
+			if (log_level_parse(value, &cli->log_level) != 0) {
+				xasprintf(cause, "--verbose: '%s' is not one of "
+				    "none, critical, error, warning, info, debug, "
+				    "trace", value);
+				return 64;
+			}
+			cli->log_level_set = 1;
+			break;
+		case OPT_FORWARD_PORT:
+			xasprintf(cause, "--forward-port %s is not yet supported; "
+			    "forward the port with adb or iproxy yourself", value);
+			return 69;
+		case OPT_INFO:
+			break;
+		case OPT_HELP:
+			cli->action = CLI_HELP;
+			return 0;
+		case OPT_VERSION:
+			cli->action = CLI_VERSION;
+			return 0;
+		}
+	}
+
+	if (cli->config != NULL) {
+		if (verb != NULL || nroute > 0) {
+			xasprintf(cause, "give either -c FILE or a route on the "
+			    "command line, not both");
+			return 64;
+		}
+		return 0;
+	}
+	if (verb == NULL && nroute == 0)
+		verb = "android-emu";
+	spec.val[KEY_MODE] = verb;
+	spec.name = verb != NULL ? verb : "default";
+	cli->conf = conf_new(NULL);
+	cli->conf->log_level = cli->log_level;
+	if (conf_add_route(cli->conf, &spec, cause) != 0 ||
+	    conf_validate(cli->conf, cause) != 0)
+		return 64;
+	return 0;
+}

@@ -1,0 +1,257 @@
+/*
+ * daemon.c: the process: event base, signals, the set of live routes,
+ * reload, and shutdown.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "dsrouterd.h"
+
+struct daemon_route {
+	struct route *route;
+	int expired;
+	TAILQ_ENTRY(daemon_route) entry;
+};
+TAILQ_HEAD(daemon_route_list, daemon_route);
+
+struct daemon {
+	struct event_base *base;
+	struct conf *conf;            /* the configuration in force */
+	const char *config_path;      /* for reload; NULL from the command line */
+	struct daemon_route_list routes;
+	struct event *sigint;
+	struct event *sigterm;
+	struct event *sighup;
+	struct event *reap;
+	int exit_code;
+	unsigned nexpired;
+};
+
+/* Start one route; returns -1 with *cause on failure. */
+static int
+daemon_add_route(struct daemon *d, const struct route_conf *rc, char **cause)
+{
+	struct daemon_route *dr;
+	struct route *r;
+
+	if ((r = route_new(d, d->base, rc, cause)) == NULL)
+		return -1;
+	dr = xcalloc(1, sizeof *dr);
+	dr->route = r;
+	TAILQ_INSERT_TAIL(&d->routes, dr, entry);
+	return 0;
+}
+
+/* Stop one route. */
+static void
+daemon_remove_route(struct daemon *d, struct daemon_route *dr)
+{
+	TAILQ_REMOVE(&d->routes, dr, entry);
+	route_free(dr->route);
+	free(dr);
+}
+
+/* Stop every route. */
+static void
+daemon_stop_routes(struct daemon *d)
+{
+	struct daemon_route *dr;
+
+	while ((dr = TAILQ_FIRST(&d->routes)) != NULL)
+		daemon_remove_route(d, dr);
+}
+
+/* A route's --runtime-timeout expired: free it outside its own callback. */
+void
+daemon_route_expired(struct daemon *d, struct route *r)
+{
+	struct daemon_route *dr;
+
+	TAILQ_FOREACH(dr, &d->routes, entry) {
+		if (dr->route == r)
+			dr->expired = 1;
+	}
+	event_active(d->reap, EV_TIMEOUT, 0);
+}
+
+/* Free expired routes; stop when none is left. */
+static void
+daemon_reap(evutil_socket_t fd, short events, void *arg)
+{
+	struct daemon *d = arg;
+	struct daemon_route *dr, *next;
+
+	(void)fd;
+	(void)events;
+	for (dr = TAILQ_FIRST(&d->routes); dr != NULL; dr = next) {
+		next = TAILQ_NEXT(dr, entry);
+		if (dr->expired) {
+			daemon_remove_route(d, dr);
+			d->nexpired++;
+		}
+	}
+	if (TAILQ_EMPTY(&d->routes)) {
+		log_err("daemon", "no route left running; exiting");
+		d->exit_code = EX_UNAVAILABLE;
+		event_base_loopbreak(d->base);
+	}
+}
+
+/*
+ * Reload the configuration file: validate it whole first and keep the old
+ * one if it fails; then keep unchanged routes, stop removed or changed ones
+ * and start new ones.
+ */
+static void
+daemon_reload(struct daemon *d)
+{
+	struct daemon_route *dr, *next;
+	struct route_conf *rc;
+	struct conf *nc;
+	char *cause = NULL;
+	unsigned kept = 0, started = 0, stopped = 0;
+	int found;
+
+	if (d->config_path == NULL) {
+		log_info("daemon", "SIGHUP: routes come from the command line; "
+		    "nothing to reload");
+		return;
+	}
+	if (conf_load(&nc, d->config_path, &cause) != 0) {
+		log_err("daemon", "reload refused, keeping the running "
+		    "configuration: %s", cause);
+		free(cause);
+		return;
+	}
+	for (dr = TAILQ_FIRST(&d->routes); dr != NULL; dr = next) {
+		next = TAILQ_NEXT(dr, entry);
+		found = 0;
+		TAILQ_FOREACH(rc, &nc->routes, entry) {
+			if (conf_route_equal(rc, route_get_conf(dr->route)))
+				found = 1;
+		}
+		if (!found) {
+			daemon_remove_route(d, dr);
+			stopped++;
+		}
+	}
+	TAILQ_FOREACH(rc, &nc->routes, entry) {
+		found = 0;
+		TAILQ_FOREACH(dr, &d->routes, entry) {
+			if (conf_route_equal(rc, route_get_conf(dr->route)))
+				found = 1;
+		}
+		if (found) {
+			kept++;
+			continue;
+		}
+		if (daemon_add_route(d, rc, &cause) != 0) {
+			log_err("daemon", "route %s not started: %s", rc->name,
+			    cause);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		started++;
+	}
+	if (!nc->log_level_set && d->conf->log_level_set)
+		log_set_level(LOG_INFO);
+	if (nc->log_level_set)
+		log_set_level(nc->log_level);
+	conf_free(d->conf);
+	d->conf = nc;
+	log_info("daemon", "reloaded %s: %u route(s) kept, %u started, %u "
+	    "stopped", d->config_path, kept, started, stopped);
+	if (TAILQ_EMPTY(&d->routes)) {
+		log_err("daemon", "no route running after reload; exiting");
+		d->exit_code = EX_UNAVAILABLE;
+		event_base_loopbreak(d->base);
+	}
+}
+
+/* All signals arrive here through the event loop. */
+static void
+daemon_signal(evutil_socket_t sig, short events, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)events;
+	switch (sig) {
+	case SIGINT:
+	case SIGTERM:
+		log_info("daemon", "%s: shutting down",
+		    sig == SIGINT ? "SIGINT" : "SIGTERM");
+		notify_send("STOPPING=1");
+		d->exit_code = 0;
+		event_base_loopbreak(d->base);
+		break;
+	case SIGHUP:
+		notify_send("RELOADING=1");
+		daemon_reload(d);
+		notify_send("READY=1");
+		break;
+	}
+}
+
+/* Run the routes of a validated configuration until told to stop. */
+int
+daemon_run(struct conf *conf, const char *config_path)
+{
+	struct daemon d;
+	struct route_conf *rc;
+	struct sigaction sa;
+	char *cause = NULL;
+
+	memset(&d, 0, sizeof d);
+	TAILQ_INIT(&d.routes);
+	d.conf = conf;
+	d.config_path = config_path;
+	srandom((unsigned)(time(NULL) ^ getpid()));
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+
+	if ((d.base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	d.sigint = evsignal_new(d.base, SIGINT, daemon_signal, &d);
+	d.sigterm = evsignal_new(d.base, SIGTERM, daemon_signal, &d);
+	d.sighup = evsignal_new(d.base, SIGHUP, daemon_signal, &d);
+	evsignal_add(d.sigint, NULL);
+	evsignal_add(d.sigterm, NULL);
+	evsignal_add(d.sighup, NULL);
+	d.reap = event_new(d.base, -1, 0, daemon_reap, &d);
+
+	TAILQ_FOREACH(rc, &conf->routes, entry) {
+		if (daemon_add_route(&d, rc, &cause) != 0) {
+			log_crit("daemon", "route %s: %s", rc->name, cause);
+			free(cause);
+			d.exit_code = EX_OSERR;
+			goto out;
+		}
+	}
+	log_info("daemon", "dsrouterd %s running %u route(s), pid %ld",
+	    PACKAGE_VERSION, conf->nroutes, (long)getpid());
+	notify_send("READY=1");
+	event_base_dispatch(d.base);
+
+out:
+	daemon_stop_routes(&d);
+	event_free(d.sigint);
+	event_free(d.sigterm);
+	event_free(d.sighup);
+	event_free(d.reap);
+	event_base_free(d.base);
+	if (d.conf != conf)
+		conf_free(d.conf);
+	return d.exit_code;
+}

@@ -1,0 +1,342 @@
+/* dsrouterd.h: shared types and prototypes, grouped by the file defining them. */
+#ifndef DSROUTERD_H
+#define DSROUTERD_H
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct event_base;
+struct bufferevent;
+struct evbuffer;
+
+#define DSR_PRINTFLIKE(a, b) __attribute__((format(printf, a, b)))
+#define DSR_NORETURN __attribute__((noreturn))
+#define DSR_UNUSED __attribute__((unused))
+
+/* Defaults. */
+#define DSR_DEFAULT_TCP "127.0.0.1:9000"
+#define DSR_DEFAULT_PAIR_TIMEOUT_MS 5000
+#define DSR_DEFAULT_FRAME_TIMEOUT_MS 2000
+#define DSR_DEFAULT_CONFIG SYSCONFDIR "/dsrouterd.conf"
+
+/* The diagnostic IPC protocol. */
+#define IPC_HEADER_SIZE 20
+#define IPC_MAX_FRAME 65535
+#define IPC_ADVERTISE_SIZE 34
+#define IPC_COOKIE_SIZE 16
+#define IPC_ERROR_SIZE 24
+
+#define IPC_SET_PROCESS 0x04
+#define IPC_SET_SERVER 0xff
+#define IPC_ID_PROCESSINFO 0x00
+#define IPC_ID_OK 0x00
+#define IPC_ID_ERROR 0xff
+
+#define IPC_E_BAD_ENCODING 0x80131384u
+#define IPC_E_UNKNOWN_COMMAND 0x80131385u
+#define IPC_E_UNKNOWN_MAGIC 0x80131386u
+#define IPC_E_NOT_YET_AVAILABLE 0x8013135Bu
+
+/* Log levels, from the most to the least severe. */
+enum log_level {
+	LOG_NONE,
+	LOG_CRIT,
+	LOG_ERR,
+	LOG_WARN,
+	LOG_INFO,
+	LOG_DEBUG,
+	LOG_TRACE,
+};
+
+/* An endpoint address: a Unix socket path or a TCP host and port. */
+enum addr_kind {
+	ADDR_UNIX,
+	ADDR_TCP,
+};
+struct addr {
+	enum addr_kind kind;
+	char *path;       /* ADDR_UNIX */
+	char *host;       /* ADDR_TCP; NULL for any address ("*") */
+	uint16_t port;    /* ADDR_TCP */
+	char *text;       /* as written by the user, for messages */
+	struct sockaddr_storage ss; /* filled by addr_resolve */
+	socklen_t sslen;
+};
+
+/* The four routing modes. */
+enum route_mode {
+	MODE_SERVER_SERVER,
+	MODE_SERVER_CLIENT,
+	MODE_CLIENT_SERVER,
+	MODE_CLIENT_CLIENT,
+};
+#define MODE_TOOL_SERVER(m) ((m) == MODE_SERVER_SERVER || (m) == MODE_SERVER_CLIENT)
+#define MODE_RUNTIME_SERVER(m) ((m) == MODE_SERVER_SERVER || (m) == MODE_CLIENT_SERVER)
+
+/* One route as configured: validated, not live. */
+struct route_conf {
+	char *name;
+	enum route_mode mode;
+	const char *preset;        /* preset name, or NULL */
+	struct addr tool;          /* tool (IPC) side */
+	struct addr runtime;       /* runtime (TCP) side */
+	int tool_default;          /* tool path generated from pid and start time */
+	unsigned runtime_timeout_ms; /* 0: none */
+	unsigned pair_timeout_ms;
+	unsigned frame_timeout_ms;
+	unsigned line;             /* line of the [route] header, 0 for the command line */
+	unsigned tool_line;        /* lines of the address keys */
+	unsigned runtime_line;
+	TAILQ_ENTRY(route_conf) entry;
+};
+TAILQ_HEAD(route_conf_list, route_conf);
+
+/* A whole configuration. */
+struct conf {
+	char *file;                /* NULL when built from the command line */
+	enum log_level log_level;
+	int log_level_set;
+	struct route_conf_list routes;
+	unsigned nroutes;
+};
+
+/* Route keys: the long option names, and the keys of a [route] section. */
+enum conf_key {
+	KEY_MODE,
+	KEY_IPC_SERVER,
+	KEY_IPC_CLIENT,
+	KEY_TCP_SERVER,
+	KEY_TCP_CLIENT,
+	KEY_RUNTIME_TIMEOUT,
+	KEY_PAIR_TIMEOUT,
+	KEY_FRAME_TIMEOUT,
+	KEY_COUNT,
+};
+
+/* A route as written: raw values and where each came from. */
+struct route_spec {
+	const char *name;
+	unsigned line;
+	const char *val[KEY_COUNT];
+	unsigned vline[KEY_COUNT];
+};
+
+/* What the command line asks for. */
+enum cli_action {
+	CLI_RUN,
+	CLI_TEST,
+	CLI_HELP,
+	CLI_VERSION,
+};
+struct cli {
+	enum cli_action action;
+	char *config;              /* -c FILE */
+	struct conf *conf;         /* the route from a verb, or NULL with -c */
+	enum log_level log_level;
+	int log_level_set;
+};
+
+/* Exponential back-off with a cap and jitter. */
+struct backoff {
+	unsigned base_ms;
+	unsigned cap_ms;
+	unsigned next_ms;
+	unsigned attempts;
+};
+
+/* A parsed advertise. */
+struct ipc_advertise {
+	uint8_t cookie[IPC_COOKIE_SIZE];
+	uint64_t pid;
+};
+
+/* Result of looking at the start of an IPC frame or advertise. */
+enum ipc_status {
+	IPC_OK,
+	IPC_SHORT,
+	IPC_BAD_MAGIC,
+	IPC_BAD_SIZE,
+	IPC_BAD_RESPONSE,
+};
+
+/* A parsed IPC header. */
+struct ipc_header {
+	uint16_t size;
+	uint8_t set;
+	uint8_t id;
+};
+
+/* Pairing for server-server: what an advertise did to the table. */
+enum pair_event {
+	PAIR_FIRST,    /* first runtime seen */
+	PAIR_KNOWN,    /* a runtime seen before reconnected */
+	PAIR_REPLACED, /* a new runtime replaced the previous one */
+};
+
+/* A runtime instance known to the pairing table. */
+struct pair_runtime {
+	struct ipc_advertise adv;
+	uint64_t seq;              /* order of first appearance */
+	unsigned nconns;           /* live connections: idle and in session */
+	TAILQ_ENTRY(pair_runtime) entry;
+};
+TAILQ_HEAD(pair_runtime_list, pair_runtime);
+
+/* An entry of the pairing table: an idle runtime connection or a waiting tool. */
+struct pair_item {
+	void *handle;
+	struct pair_runtime *runtime; /* idle connections only */
+	TAILQ_ENTRY(pair_item) entry;
+};
+TAILQ_HEAD(pair_item_list, pair_item);
+
+/* The pairing table of one server-server route. */
+struct pair {
+	struct pair_runtime_list runtimes; /* newest first */
+	unsigned nruntimes;
+	uint64_t seq;
+	struct pair_item_list idle;        /* idle advertised runtime connections */
+	struct pair_item_list tools;       /* tools waiting, oldest first */
+};
+#define PAIR_MAX_RUNTIMES 16
+
+/* Byte counters and time of one forwarding session. */
+struct relay_stats {
+	uint64_t tool_to_runtime;
+	uint64_t runtime_to_tool;
+	uint64_t start_us;
+};
+
+struct route;
+struct relay;
+struct listener;
+struct daemon;
+
+/* addr.c */
+int addr_parse_runtime(struct addr *, const char *, char **);
+int addr_parse_tool(struct addr *, const char *, char **);
+int addr_resolve(struct addr *, int, char **);
+int addr_same(const struct addr *, const struct addr *);
+void addr_copy(struct addr *, const struct addr *);
+void addr_free(struct addr *);
+const char *addr_describe(const struct addr *);
+char *addr_default_tool_path(pid_t, char **);
+int addr_proc_start_time(pid_t, unsigned long long *);
+
+/* backoff.c */
+void backoff_init(struct backoff *, unsigned, unsigned);
+unsigned backoff_next(struct backoff *, uint32_t);
+void backoff_reset(struct backoff *);
+
+/* cli.c */
+int cli_parse(struct cli *, int, char **, char **);
+void cli_free(struct cli *);
+void cli_usage(FILE *);
+
+/* conf.c */
+struct conf *conf_new(const char *);
+void conf_free(struct conf *);
+int conf_key_lookup(const char *);
+const char *conf_key_name(enum conf_key);
+int conf_add_route(struct conf *, const struct route_spec *, char **);
+int conf_validate(struct conf *, char **);
+int conf_load(struct conf **, const char *, char **);
+int conf_load_string(struct conf **, const char *, const char *, char **);
+int conf_route_equal(const struct route_conf *, const struct route_conf *);
+int conf_parse_seconds(const char *, unsigned *, int);
+int conf_mode_known(const char *, int *);
+const char *conf_mode_name(enum route_mode);
+
+/* daemon.c */
+int daemon_run(struct conf *, const char *);
+
+/* ipc.c */
+enum ipc_status ipc_header_parse(const uint8_t *, size_t, struct ipc_header *);
+enum ipc_status ipc_advertise_parse(const uint8_t *, size_t, struct ipc_advertise *);
+void ipc_advertise_build(uint8_t *, const struct ipc_advertise *);
+void ipc_error_build(uint8_t *, uint32_t);
+void ipc_processinfo_build(uint8_t *);
+enum ipc_status ipc_processinfo_parse(const uint8_t *, size_t, struct ipc_advertise *);
+void ipc_cookie_format(const uint8_t *, char *, size_t);
+const char *ipc_status_name(enum ipc_status);
+uint32_t ipc_status_hresult(enum ipc_status);
+
+/* listener.c */
+struct listener *listener_new(struct event_base *, const struct addr *,
+    void (*)(int, void *), void *, char **);
+void listener_free(struct listener *);
+const char *listener_name(struct listener *);
+
+/* log.c */
+void log_open(enum log_level);
+void log_set_level(enum log_level);
+enum log_level log_get_level(void);
+int log_level_parse(const char *, enum log_level *);
+const char *log_level_name(enum log_level);
+void log_msg(enum log_level, const char *, const char *, ...) DSR_PRINTFLIKE(3, 4);
+void log_vmsg(enum log_level, const char *, const char *, va_list) DSR_PRINTFLIKE(3, 0);
+void fatal(const char *, ...) DSR_PRINTFLIKE(1, 2) DSR_NORETURN;
+void fatalx(const char *, ...) DSR_PRINTFLIKE(1, 2) DSR_NORETURN;
+#define log_enabled(l) ((l) <= log_get_level())
+#define log_crit(t, ...) log_msg(LOG_CRIT, t, __VA_ARGS__)
+#define log_err(t, ...) log_msg(LOG_ERR, t, __VA_ARGS__)
+#define log_warn(t, ...) log_msg(LOG_WARN, t, __VA_ARGS__)
+#define log_info(t, ...) log_msg(LOG_INFO, t, __VA_ARGS__)
+#define log_debug(t, ...) do { if (log_enabled(LOG_DEBUG)) log_msg(LOG_DEBUG, t, __VA_ARGS__); } while (0)
+#define log_trace(t, ...) do { if (log_enabled(LOG_TRACE)) log_msg(LOG_TRACE, t, __VA_ARGS__); } while (0)
+
+/* notify.c */
+void notify_send(const char *);
+
+/* pair.c */
+void pair_init(struct pair *);
+void pair_clear(struct pair *);
+enum pair_event pair_runtime_add(struct pair *, const struct ipc_advertise *, void *,
+    struct pair_runtime **, void ***, size_t *);
+void pair_runtime_idle_gone(struct pair *, void *);
+void pair_runtime_session_done(struct pair *, struct pair_runtime *);
+struct pair_runtime *pair_current(struct pair *);
+void pair_tool_add(struct pair *, void *);
+int pair_tool_remove(struct pair *, void *);
+int pair_match(struct pair *, void **, void **, struct pair_runtime **);
+size_t pair_idle_count(struct pair *);
+size_t pair_tool_count(struct pair *);
+
+/* relay.c */
+typedef void (*relay_done_cb)(struct relay *, const struct relay_stats *, const char *, void *);
+struct relay *relay_new(struct bufferevent *, struct bufferevent *, int, relay_done_cb, void *);
+void relay_free(struct relay *);
+void relay_set_watermark(size_t);
+
+/* route.c */
+struct route *route_new(struct daemon *, struct event_base *, const struct route_conf *, char **);
+void route_free(struct route *);
+const struct route_conf *route_get_conf(struct route *);
+int route_has_seen_runtime(struct route *);
+
+/* daemon.c */
+void daemon_route_expired(struct daemon *, struct route *);
+
+/* sock.c */
+int sock_listen(const struct addr *, char **);
+int sock_connect_start(const struct addr *, int *);
+int sock_set_nonblock(int);
+char *sock_local_name(int, const struct addr *);
+int sock_unix_prepare(const char *, char **);
+
+/* xmalloc.c */
+void *xmalloc(size_t);
+void *xcalloc(size_t, size_t);
+void *xreallocarray(void *, size_t, size_t);
+char *xstrdup(const char *);
+int xasprintf(char **, const char *, ...) DSR_PRINTFLIKE(2, 3);
+int xvasprintf(char **, const char *, va_list) DSR_PRINTFLIKE(2, 0);
+uint64_t now_us(void);
+
+#endif /* DSROUTERD_H */

@@ -1,0 +1,181 @@
+/* ipc.c: the diagnostic IPC wire format: headers, advertises, error frames. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "dsrouterd.h"
+
+static const uint8_t ipc_magic[14] = "DOTNET_IPC_V1";   /* with its NUL */
+static const uint8_t ipc_adv_magic[8] = "ADVR_V1";      /* with its NUL */
+
+/* Little-endian loads and stores. */
+static uint16_t
+ipc_get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint64_t
+ipc_get64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void
+ipc_put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void
+ipc_put32(uint8_t *p, uint32_t v)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void
+ipc_put64(uint8_t *p, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/*
+ * Look at the first bytes of a frame. A wrong magic is reported as soon as
+ * the bytes that differ have arrived, so a bad frame is refused early.
+ */
+enum ipc_status
+ipc_header_parse(const uint8_t *buf, size_t len, struct ipc_header *h)
+{
+	size_t n = len < sizeof ipc_magic ? len : sizeof ipc_magic;
+
+	if (memcmp(buf, ipc_magic, n) != 0)
+		return IPC_BAD_MAGIC;
+	if (len < IPC_HEADER_SIZE)
+		return IPC_SHORT;
+	h->size = ipc_get16(buf + 14);
+	h->set = buf[16];
+	h->id = buf[17];
+	if (h->size < IPC_HEADER_SIZE)
+		return IPC_BAD_SIZE;
+	return IPC_OK;
+}
+
+/* Parse the 34-byte advertise a connect-mode runtime sends first. */
+enum ipc_status
+ipc_advertise_parse(const uint8_t *buf, size_t len, struct ipc_advertise *adv)
+{
+	size_t n = len < sizeof ipc_adv_magic ? len : sizeof ipc_adv_magic;
+
+	if (memcmp(buf, ipc_adv_magic, n) != 0)
+		return IPC_BAD_MAGIC;
+	if (len < IPC_ADVERTISE_SIZE)
+		return IPC_SHORT;
+	memcpy(adv->cookie, buf + 8, IPC_COOKIE_SIZE);
+	adv->pid = ipc_get64(buf + 24);
+	return IPC_OK;
+}
+
+/* Build an advertise into 34 bytes. */
+void
+ipc_advertise_build(uint8_t *out, const struct ipc_advertise *adv)
+{
+	memcpy(out, ipc_adv_magic, sizeof ipc_adv_magic);
+	memcpy(out + 8, adv->cookie, IPC_COOKIE_SIZE);
+	ipc_put64(out + 24, adv->pid);
+	ipc_put16(out + 32, 0);
+}
+
+/* Write a header. */
+static void
+ipc_header_build(uint8_t *out, uint16_t size, uint8_t set, uint8_t id)
+{
+	memcpy(out, ipc_magic, sizeof ipc_magic);
+	ipc_put16(out + 14, size);
+	out[16] = set;
+	out[17] = id;
+	ipc_put16(out + 18, 0);
+}
+
+/* Build a 24-byte Error response carrying an HRESULT. */
+void
+ipc_error_build(uint8_t *out, uint32_t hresult)
+{
+	ipc_header_build(out, IPC_ERROR_SIZE, IPC_SET_SERVER, IPC_ID_ERROR);
+	ipc_put32(out + IPC_HEADER_SIZE, hresult);
+}
+
+/* Build a 20-byte ProcessInfo request. */
+void
+ipc_processinfo_build(uint8_t *out)
+{
+	ipc_header_build(out, IPC_HEADER_SIZE, IPC_SET_PROCESS, IPC_ID_PROCESSINFO);
+}
+
+/* Take pid and cookie from a complete ProcessInfo response. */
+enum ipc_status
+ipc_processinfo_parse(const uint8_t *buf, size_t len, struct ipc_advertise *adv)
+{
+	struct ipc_header h;
+	enum ipc_status st;
+
+	if ((st = ipc_header_parse(buf, len, &h)) != IPC_OK)
+		return st;
+	if (h.set != IPC_SET_SERVER || h.id != IPC_ID_OK)
+		return IPC_BAD_RESPONSE;
+	if (h.size < IPC_HEADER_SIZE + 8 + IPC_COOKIE_SIZE)
+		return IPC_BAD_SIZE;
+	if (len < h.size)
+		return IPC_SHORT;
+	adv->pid = ipc_get64(buf + IPC_HEADER_SIZE);
+	memcpy(adv->cookie, buf + IPC_HEADER_SIZE + 8, IPC_COOKIE_SIZE);
+	return IPC_OK;
+}
+
+/* Format a cookie as a GUID, the way .NET prints it. */
+void
+ipc_cookie_format(const uint8_t *c, char *out, size_t len)
+{
+	snprintf(out, len,
+	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+	    c[3], c[2], c[1], c[0], c[5], c[4], c[7], c[6], c[8], c[9], c[10],
+	    c[11], c[12], c[13], c[14], c[15]);
+}
+
+/* A short description of a status, for logs. */
+const char *
+ipc_status_name(enum ipc_status st)
+{
+	switch (st) {
+	case IPC_OK:
+		return "ok";
+	case IPC_SHORT:
+		return "incomplete";
+	case IPC_BAD_MAGIC:
+		return "bad magic";
+	case IPC_BAD_SIZE:
+		return "bad size";
+	case IPC_BAD_RESPONSE:
+		return "unexpected response";
+	}
+	return "?";
+}
+
+/* The HRESULT a tool gets for a frame refused with this status. */
+uint32_t
+ipc_status_hresult(enum ipc_status st)
+{
+	return st == IPC_BAD_MAGIC ? IPC_E_UNKNOWN_MAGIC : IPC_E_BAD_ENCODING;
+}

@@ -1,0 +1,141 @@
+/* log.c: levelled logging to standard error, journald-aware. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dsrouterd.h"
+
+static enum log_level log_level = LOG_INFO;
+static int log_journal;   /* stderr is the journal: use <N> prefixes, no time */
+
+static const char *log_names[] = {
+	"none", "critical", "error", "warning", "info", "debug", "trace",
+};
+/* syslog priorities for journald, by level. */
+static const int log_prio[] = { 7, 2, 3, 4, 6, 7, 7 };
+
+/* Set up logging at a level; detect whether stderr goes to journald. */
+void
+log_open(enum log_level level)
+{
+	log_level = level;
+	log_journal = getenv("JOURNAL_STREAM") != NULL;
+}
+
+/* Change the level. */
+void
+log_set_level(enum log_level level)
+{
+	log_level = level;
+}
+
+/* Return the level in force. */
+enum log_level
+log_get_level(void)
+{
+	return log_level;
+}
+
+/* Parse a level name as dotnet-dsrouter spells them (and a few aliases). */
+int
+log_level_parse(const char *s, enum log_level *level)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof log_names / sizeof log_names[0]; i++) {
+		if (strcasecmp(s, log_names[i]) == 0) {
+			*level = (enum log_level)i;
+			return 0;
+		}
+	}
+	if (strcasecmp(s, "warn") == 0) {
+		*level = LOG_WARN;
+		return 0;
+	}
+	if (strcasecmp(s, "crit") == 0) {
+		*level = LOG_CRIT;
+		return 0;
+	}
+	return -1;
+}
+
+/* Name of a level. */
+const char *
+log_level_name(enum log_level level)
+{
+	return log_names[level];
+}
+
+/* Write one log line: time, level, token and message. */
+void
+log_vmsg(enum log_level level, const char *token, const char *fmt, va_list ap)
+{
+	char msg[1024], stamp[32];
+	struct timeval tv;
+	struct tm tm;
+	int saved = errno;
+
+	if (level == LOG_NONE || level > log_level)
+		return;
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	if (log_journal) {
+		fprintf(stderr, "<%d>%s: %s: %s\n", log_prio[level],
+		    log_names[level], token, msg);
+	} else {
+		gettimeofday(&tv, NULL);
+		localtime_r(&tv.tv_sec, &tm);
+		strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
+		fprintf(stderr, "%s.%03ld dsrouterd[%ld]: %s: %s: %s\n", stamp,
+		    (long)(tv.tv_usec / 1000), (long)getpid(), log_names[level],
+		    token, msg);
+	}
+	errno = saved;
+}
+
+/* Write one log line. */
+void
+log_msg(enum log_level level, const char *token, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(level, token, fmt, ap);
+	va_end(ap);
+}
+
+/* Log a fatal error with errno and exit. */
+void
+fatal(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "dsrouterd: fatal: %s: %s\n", msg, strerror(saved));
+	exit(70);
+}
+
+/* Log a fatal error and exit. */
+void
+fatalx(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "dsrouterd: fatal: %s\n", msg);
+	exit(70);
+}

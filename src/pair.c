@@ -1,0 +1,251 @@
+/*
+ * pair.c: the server-server pairing table (pure logic, no I/O).
+ *
+ * Runtimes are known by their advertise cookie. The newest runtime instance
+ * that still has a connection is the current one; tools are paired, oldest
+ * first, with its idle advertised connections. A cookie never seen before
+ * replaces the previous runtime at once: the caller closes the idle
+ * connections of the older instances, which are stale after a restart. A
+ * known cookie never causes a close, so two live runtimes on one port cannot
+ * make each other reconnect in a loop.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsrouterd.h"
+
+/* Initialise an empty table. */
+void
+pair_init(struct pair *p)
+{
+	memset(p, 0, sizeof *p);
+	TAILQ_INIT(&p->runtimes);
+	TAILQ_INIT(&p->idle);
+	TAILQ_INIT(&p->tools);
+}
+
+/* Free every entry; handles are the caller's. */
+void
+pair_clear(struct pair *p)
+{
+	struct pair_runtime *r;
+	struct pair_item *it;
+
+	while ((it = TAILQ_FIRST(&p->idle)) != NULL) {
+		TAILQ_REMOVE(&p->idle, it, entry);
+		free(it);
+	}
+	while ((it = TAILQ_FIRST(&p->tools)) != NULL) {
+		TAILQ_REMOVE(&p->tools, it, entry);
+		free(it);
+	}
+	while ((r = TAILQ_FIRST(&p->runtimes)) != NULL) {
+		TAILQ_REMOVE(&p->runtimes, r, entry);
+		free(r);
+	}
+	p->nruntimes = 0;
+}
+
+/* Find a runtime by cookie. */
+static struct pair_runtime *
+pair_find(struct pair *p, const uint8_t *cookie)
+{
+	struct pair_runtime *r;
+
+	TAILQ_FOREACH(r, &p->runtimes, entry) {
+		if (memcmp(r->adv.cookie, cookie, IPC_COOKIE_SIZE) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+/* Forget the oldest runtimes without connections beyond the history limit. */
+static void
+pair_trim(struct pair *p)
+{
+	struct pair_runtime *r, *prev;
+
+	r = TAILQ_LAST(&p->runtimes, pair_runtime_list);
+	while (p->nruntimes > PAIR_MAX_RUNTIMES && r != NULL) {
+		prev = TAILQ_PREV(r, pair_runtime_list, entry);
+		if (r->nconns == 0) {
+			TAILQ_REMOVE(&p->runtimes, r, entry);
+			free(r);
+			p->nruntimes--;
+		}
+		r = prev;
+	}
+}
+
+/* The current runtime: the newest one with a live connection. */
+struct pair_runtime *
+pair_current(struct pair *p)
+{
+	struct pair_runtime *r;
+
+	TAILQ_FOREACH(r, &p->runtimes, entry) {
+		if (r->nconns > 0)
+			return r;
+	}
+	return NULL;
+}
+
+/*
+ * Add an idle advertised connection. On PAIR_REPLACED, *stale holds the
+ * handles of older runtimes' idle connections, already removed from the
+ * table, for the caller to close; *prev is the runtime replaced.
+ */
+enum pair_event
+pair_runtime_add(struct pair *p, const struct ipc_advertise *adv, void *handle,
+    struct pair_runtime **prev, void ***stale, size_t *nstale)
+{
+	struct pair_runtime *r, *cur;
+	struct pair_item *it, *next;
+	enum pair_event ev;
+
+	*stale = NULL;
+	*nstale = 0;
+	*prev = NULL;
+	if ((r = pair_find(p, adv->cookie)) != NULL) {
+		ev = PAIR_KNOWN;
+	} else {
+		cur = pair_current(p);
+		ev = TAILQ_EMPTY(&p->runtimes) ? PAIR_FIRST : PAIR_REPLACED;
+		*prev = cur;
+		r = xcalloc(1, sizeof *r);
+		r->adv = *adv;
+		r->seq = ++p->seq;
+		TAILQ_INSERT_HEAD(&p->runtimes, r, entry);
+		p->nruntimes++;
+		for (it = TAILQ_FIRST(&p->idle); it != NULL; it = next) {
+			next = TAILQ_NEXT(it, entry);
+			*stale = xreallocarray(*stale, *nstale + 1, sizeof **stale);
+			(*stale)[(*nstale)++] = it->handle;
+			it->runtime->nconns--;
+			TAILQ_REMOVE(&p->idle, it, entry);
+			free(it);
+		}
+	}
+	r->adv.pid = adv->pid;
+	r->nconns++;
+	it = xcalloc(1, sizeof *it);
+	it->handle = handle;
+	it->runtime = r;
+	TAILQ_INSERT_TAIL(&p->idle, it, entry);
+	pair_trim(p);
+	return ev;
+}
+
+/* An idle runtime connection closed. */
+void
+pair_runtime_idle_gone(struct pair *p, void *handle)
+{
+	struct pair_item *it;
+
+	TAILQ_FOREACH(it, &p->idle, entry) {
+		if (it->handle == handle) {
+			it->runtime->nconns--;
+			TAILQ_REMOVE(&p->idle, it, entry);
+			free(it);
+			return;
+		}
+	}
+}
+
+/* A session on a connection of this runtime ended. */
+void
+pair_runtime_session_done(struct pair *p, struct pair_runtime *r)
+{
+	struct pair_runtime *it;
+
+	TAILQ_FOREACH(it, &p->runtimes, entry) {
+		if (it == r && r->nconns > 0) {
+			r->nconns--;
+			return;
+		}
+	}
+}
+
+/* A tool with a complete first frame wants a runtime connection. */
+void
+pair_tool_add(struct pair *p, void *handle)
+{
+	struct pair_item *it;
+
+	it = xcalloc(1, sizeof *it);
+	it->handle = handle;
+	TAILQ_INSERT_TAIL(&p->tools, it, entry);
+}
+
+/* A waiting tool left or timed out; returns whether it was waiting. */
+int
+pair_tool_remove(struct pair *p, void *handle)
+{
+	struct pair_item *it;
+
+	TAILQ_FOREACH(it, &p->tools, entry) {
+		if (it->handle == handle) {
+			TAILQ_REMOVE(&p->tools, it, entry);
+			free(it);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Pair the oldest waiting tool with the oldest idle connection of the
+ * current runtime. Returns 1 and the three pieces when a pair is made; the
+ * connection then counts as in session until pair_runtime_session_done.
+ */
+int
+pair_match(struct pair *p, void **tool, void **conn, struct pair_runtime **rt)
+{
+	struct pair_runtime *cur;
+	struct pair_item *t, *it;
+
+	if ((t = TAILQ_FIRST(&p->tools)) == NULL)
+		return 0;
+	if ((cur = pair_current(p)) == NULL)
+		return 0;
+	TAILQ_FOREACH(it, &p->idle, entry) {
+		if (it->runtime == cur)
+			break;
+	}
+	if (it == NULL)
+		return 0;
+	*tool = t->handle;
+	*conn = it->handle;
+	*rt = cur;
+	TAILQ_REMOVE(&p->tools, t, entry);
+	TAILQ_REMOVE(&p->idle, it, entry);
+	free(t);
+	free(it);
+	return 1;
+}
+
+/* Number of idle runtime connections. */
+size_t
+pair_idle_count(struct pair *p)
+{
+	struct pair_item *it;
+	size_t n = 0;
+
+	TAILQ_FOREACH(it, &p->idle, entry)
+		n++;
+	return n;
+}
+
+/* Number of tools waiting. */
+size_t
+pair_tool_count(struct pair *p)
+{
+	struct pair_item *it;
+	size_t n = 0;
+
+	TAILQ_FOREACH(it, &p->tools, entry)
+		n++;
+	return n;
+}

@@ -1,0 +1,175 @@
+/* sock.c: socket set-up: listening sockets, non-blocking connects, names. */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dsrouterd.h"
+
+/* Make a descriptor non-blocking and close-on-exec. */
+int
+sock_set_nonblock(int fd)
+{
+	int flags;
+
+	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1)
+		return -1;
+	if ((flags = fcntl(fd, F_GETFD)) == -1 ||
+	    fcntl(fd, F_SETFD, flags | FD_CLOEXEC) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Make room for a Unix socket at path: remove a stale socket nobody listens
+ * on; refuse a live one or anything that is not a socket.
+ */
+int
+sock_unix_prepare(const char *path, char **cause)
+{
+	struct sockaddr_un sun;
+	struct stat sb;
+	int fd, rc;
+
+	if (lstat(path, &sb) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISSOCK(sb.st_mode)) {
+		xasprintf(cause, "%s exists and is not a socket; remove it or "
+		    "choose another path", path);
+		return -1;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1) {
+		xasprintf(cause, "socket: %s", strerror(errno));
+		return -1;
+	}
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof sun);
+	close(fd);
+	if (rc == 0) {
+		xasprintf(cause, "%s is in use by another process; stop it or "
+		    "choose another path", path);
+		return -1;
+	}
+	if (unlink(path) != 0 && errno != ENOENT) {
+		xasprintf(cause, "cannot remove stale socket %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Open a listening socket (Unix sockets mode 0600); returns the fd or -1. */
+int
+sock_listen(const struct addr *a, char **cause)
+{
+	int fd, one = 1, saved;
+	mode_t mask;
+
+	if (a->kind == ADDR_UNIX && sock_unix_prepare(a->path, cause) != 0)
+		return -1;
+	fd = socket(a->ss.ss_family, SOCK_STREAM, 0);
+	if (fd == -1) {
+		xasprintf(cause, "%s: socket: %s", addr_describe(a), strerror(errno));
+		return -1;
+	}
+	if (a->kind == ADDR_TCP)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (a->kind == ADDR_TCP && a->ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+	mask = umask(0177);
+	if (bind(fd, (const struct sockaddr *)&a->ss, a->sslen) != 0) {
+		saved = errno;
+		umask(mask);
+		xasprintf(cause, "cannot listen on %s: %s%s", addr_describe(a),
+		    strerror(saved), saved == EADDRINUSE ?
+		    " (another dsrouterd or dotnet-dsrouter running?)" : "");
+		close(fd);
+		return -1;
+	}
+	umask(mask);
+	if (listen(fd, 128) != 0 || sock_set_nonblock(fd) != 0) {
+		xasprintf(cause, "cannot listen on %s: %s", addr_describe(a),
+		    strerror(errno));
+		close(fd);
+		if (a->kind == ADDR_UNIX)
+			unlink(a->path);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Start a non-blocking connect; returns the fd, or -1 with errno. *done is
+ * set when the connection completed at once (usual for Unix sockets).
+ */
+int
+sock_connect_start(const struct addr *a, int *done)
+{
+	int fd, one = 1, saved;
+
+	*done = 0;
+	if ((fd = socket(a->ss.ss_family, SOCK_STREAM, 0)) == -1)
+		return -1;
+	if (sock_set_nonblock(fd) != 0)
+		goto fail;
+	if (a->kind == ADDR_TCP)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	if (connect(fd, (const struct sockaddr *)&a->ss, a->sslen) == 0) {
+		*done = 1;
+		return fd;
+	}
+	if (errno == EINPROGRESS)
+		return fd;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+/* Describe where a listening socket is bound, with the real port. */
+char *
+sock_local_name(int fd, const struct addr *a)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	char host[INET6_ADDRSTRLEN], *s;
+	uint16_t port;
+
+	if (a->kind == ADDR_UNIX) {
+		xasprintf(&s, "%s", a->path);
+		return s;
+	}
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+		return xstrdup(addr_describe(a));
+	if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof host);
+		port = ntohs(s6->sin6_port);
+		xasprintf(&s, "[%s]:%u", host, port);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof host);
+		port = ntohs(s4->sin_port);
+		xasprintf(&s, "%s:%u", host, port);
+	}
+	return s;
+}
