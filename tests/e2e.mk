@@ -1,1 +1,17 @@
-# tests/e2e.mk
+# tests/e2e.mk: end-to-end suites: the real daemon against fake peers over real sockets.
+E2E_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -pthread \
+	-DDSROUTERD_PATH='"$(abs_top_builddir)/src/dsrouterd"'
+E2E_LDADD = tests/libtesthelpers.a $(CHECK_LIBS)
+
+check_LIBRARIES = tests/libtesthelpers.a
+tests_libtesthelpers_a_SOURCES = tests/helpers.c tests/helpers.h
+tests_libtesthelpers_a_CFLAGS = $(E2E_CFLAGS)
+
+E2E_TESTS = tests/e2e_server_server
+check_PROGRAMS += $(E2E_TESTS)
+TESTS += $(E2E_TESTS)
+
+tests_e2e_server_server_SOURCES = tests/e2e_server_server.c
+tests_e2e_server_server_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_server_server_LDADD = $(E2E_LDADD)
+tests_e2e_server_server_LDFLAGS = $(AM_LDFLAGS) -pthread

@@ -1,0 +1,720 @@
+/* helpers.c: shared fixtures for the end-to-end suites: the daemon as a child, sockets, fake peers. */
+#include "config.h"
+
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+#ifndef DSROUTERD_PATH
+#define DSROUTERD_PATH "../src/dsrouterd"
+#endif
+
+static char t_dir[256];
+static int t_nlogs;
+
+/* Milliseconds on the monotonic clock. */
+static long long
+t_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Sleep for some milliseconds. */
+static void
+t_sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* The test's scratch directory, made on first use. */
+const char *
+t_tmpdir(void)
+{
+	const char *base = getenv("TMPDIR");
+
+	if (t_dir[0] != '\0')
+		return t_dir;
+	snprintf(t_dir, sizeof t_dir, "%s/dsr-test-XXXXXX",
+	    base != NULL && *base != '\0' ? base : "/tmp");
+	if (mkdtemp(t_dir) == NULL)
+		ck_abort_msg("mkdtemp: %s", strerror(errno));
+	return t_dir;
+}
+
+/* A path inside the scratch directory (a new string). */
+char *
+t_path(const char *name)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/%s", t_tmpdir(), name) < 0)
+		abort();
+	return p;
+}
+
+static int
+t_rm(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Remove the scratch directory. */
+void
+t_tmpdir_cleanup(void)
+{
+	if (t_dir[0] == '\0')
+		return;
+	nftw(t_dir, t_rm, 16, FTW_DEPTH | FTW_PHYS);
+	t_dir[0] = '\0';
+}
+
+/* Read the daemon's log so far (a new string). */
+char *
+dproc_log(struct dproc *dp)
+{
+	FILE *f;
+	char *buf;
+	long n;
+
+	if ((f = fopen(dp->logpath, "r")) == NULL)
+		return strdup("");
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, (size_t)n + 1);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
+		buf[0] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* Count occurrences of a string in the daemon's log. */
+int
+dproc_log_count(struct dproc *dp, const char *needle)
+{
+	char *log = dproc_log(dp), *p = log;
+	int n = 0;
+
+	while ((p = strstr(p, needle)) != NULL) {
+		n++;
+		p += strlen(needle);
+	}
+	free(log);
+	return n;
+}
+
+/* Reap the child if it exited. */
+static int
+dproc_reap(struct dproc *dp)
+{
+	int st;
+
+	if (dp->exited)
+		return 1;
+	if (waitpid(dp->pid, &st, WNOHANG) == dp->pid) {
+		dp->exited = 1;
+		dp->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		return 1;
+	}
+	return 0;
+}
+
+/* Wait until the log holds a string; returns 1, or 0 on time-out or exit. */
+int
+dproc_wait_log(struct dproc *dp, const char *needle, int timeout_ms)
+{
+	long long end = t_now_ms() + timeout_ms;
+	char *log;
+	int found, gone;
+
+	for (;;) {
+		gone = dproc_reap(dp);
+		log = dproc_log(dp);
+		found = strstr(log, needle) != NULL;
+		free(log);
+		if (found)
+			return 1;
+		if (gone || t_now_ms() > end)
+			return 0;
+		t_sleep_ms(5);
+	}
+}
+
+/* Copy the word after each occurrence of a prefix into slots. */
+static int
+dproc_parse(const char *log, const char *prefix, char slots[][256], int max)
+{
+	const char *p = log;
+	int n = 0;
+	size_t len;
+
+	while (n < max && (p = strstr(p, prefix)) != NULL) {
+		p += strlen(prefix);
+		len = strcspn(p, " \n");
+		if (len >= 256)
+			len = 255;
+		memcpy(slots[n], p, len);
+		slots[n][len] = '\0';
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Start dsrouterd with arguments, extra environment (NAME=VALUE, NULL
+ * ended) and an optional descriptor limit; wait until it runs or exits.
+ * Returns 0 when running, the exit status when it exited at once.
+ */
+int
+dproc_start_env(struct dproc *dp, const char *const *args,
+    const char *const *env, int nofile)
+{
+	const char *argv[64];
+	struct rlimit rl;
+	char *log;
+	int i, fd;
+
+	memset(dp, 0, sizeof *dp);
+	snprintf(dp->logpath, sizeof dp->logpath, "%s/daemon-%d.log",
+	    t_tmpdir(), t_nlogs++);
+	argv[0] = DSROUTERD_PATH;
+	for (i = 0; args[i] != NULL && i < 62; i++)
+		argv[i + 1] = args[i];
+	argv[i + 1] = NULL;
+
+	dp->pid = fork();
+	ck_assert_int_ne(dp->pid, -1);
+	if (dp->pid == 0) {
+		if ((fd = open(dp->logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1)
+			_exit(127);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		close(fd);
+		for (i = 0; env != NULL && env[i] != NULL; i++)
+			putenv((char *)(uintptr_t)env[i]);
+		if (nofile > 0) {
+			rl.rlim_cur = rl.rlim_max = (rlim_t)nofile;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+		execv(argv[0], (char **)(uintptr_t)argv);
+		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	if (!dproc_wait_log(dp, " route(s), pid ", T_TIMEOUT_MS)) {
+		if (dproc_wait_exit(dp, T_TIMEOUT_MS) == 0)
+			return dp->status;
+		ck_abort_msg("dsrouterd did not start");
+	}
+	log = dproc_log(dp);
+	dp->nrt = dproc_parse(log, "listening for runtimes on ", dp->rt_addr, 4);
+	dp->ntool = dproc_parse(log, "listening for tools on ", dp->tool_addr, 4);
+	free(log);
+	return 0;
+}
+
+/* Start dsrouterd with arguments; see dproc_start_env. */
+int
+dproc_start(struct dproc *dp, const char *const *args)
+{
+	return dproc_start_env(dp, args, NULL, 0);
+}
+
+/* Wait for the child to exit; 0 when it did, -1 on time-out. */
+int
+dproc_wait_exit(struct dproc *dp, int timeout_ms)
+{
+	long long end = t_now_ms() + timeout_ms;
+
+	while (!dproc_reap(dp)) {
+		if (t_now_ms() > end)
+			return -1;
+		t_sleep_ms(5);
+	}
+	return 0;
+}
+
+/* Signal the daemon and wait; returns its exit status, or -1 if it hung. */
+int
+dproc_stop(struct dproc *dp, int sig, int timeout_ms)
+{
+	if (dp->pid <= 0)
+		return -1;
+	if (!dproc_reap(dp))
+		kill(dp->pid, sig);
+	if (dproc_wait_exit(dp, timeout_ms) != 0) {
+		kill(dp->pid, SIGKILL);
+		dproc_wait_exit(dp, 1000);
+		return -1;
+	}
+	return dp->status;
+}
+
+/* The daemon's resident set size in KiB. */
+long
+dproc_rss_kb(struct dproc *dp)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%ld/status", (long)dp->pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (strncmp(line, "VmRSS:", 6) == 0)
+			kb = strtol(line + 6, NULL, 10);
+	}
+	fclose(f);
+	return kb;
+}
+
+/* The number of descriptors the daemon has open. */
+int
+dproc_nfds(struct dproc *dp)
+{
+	char path[64];
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	snprintf(path, sizeof path, "/proc/%ld/fd", (long)dp->pid);
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] != '.')
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* Fill a socket address from "host:port", "[v6]:port", "/path" or "unix:/path". */
+static socklen_t
+t_sockaddr(const char *addr, struct sockaddr_storage *ss)
+{
+	struct sockaddr_un *sun = (struct sockaddr_un *)ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	char host[128];
+	const char *colon;
+	size_t len;
+
+	memset(ss, 0, sizeof *ss);
+	if (strncmp(addr, "unix:", 5) == 0)
+		addr += 5;
+	if (strncmp(addr, "tcp:", 4) == 0)
+		addr += 4;
+	if (addr[0] == '/') {
+		sun->sun_family = AF_UNIX;
+		snprintf(sun->sun_path, sizeof sun->sun_path, "%s", addr);
+		return sizeof *sun;
+	}
+	colon = strrchr(addr, ':');
+	ck_assert_ptr_nonnull(colon);
+	if (addr[0] == '[') {
+		len = (size_t)(colon - addr) - 2;
+		memcpy(host, addr + 1, len);
+		host[len] = '\0';
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)atoi(colon + 1));
+		ck_assert_int_eq(inet_pton(AF_INET6, host, &s6->sin6_addr), 1);
+		return sizeof *s6;
+	}
+	len = (size_t)(colon - addr);
+	memcpy(host, addr, len);
+	host[len] = '\0';
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons((uint16_t)atoi(colon + 1));
+	ck_assert_int_eq(inet_pton(AF_INET, host, &s4->sin_addr), 1);
+	return sizeof *s4;
+}
+
+/* Connect (blocking) to an address; returns the fd or -1. */
+int
+t_connect(const char *addr)
+{
+	struct sockaddr_storage ss;
+	struct timeval tv = { 5, 0 };
+	socklen_t len = t_sockaddr(addr, &ss);
+	int fd;
+
+	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	if (connect(fd, (struct sockaddr *)&ss, len) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Listen on an address (port 0 allowed); the real address goes to out. */
+int
+t_listen(const char *addr, char *out, size_t outlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = t_sockaddr(addr, &ss);
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	int fd, one = 1;
+
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ne(fd, -1);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (ss.ss_family == AF_UNIX)
+		unlink(((struct sockaddr_un *)&ss)->sun_path);
+	ck_assert_msg(bind(fd, (struct sockaddr *)&ss, len) == 0, "bind %s: %s",
+	    addr, strerror(errno));
+	ck_assert_int_eq(listen(fd, 64), 0);
+	if (out != NULL) {
+		if (ss.ss_family == AF_INET) {
+			len = sizeof ss;
+			getsockname(fd, (struct sockaddr *)&ss, &len);
+			snprintf(out, outlen, "127.0.0.1:%u", ntohs(s4->sin_port));
+		} else {
+			snprintf(out, outlen, "%s", addr);
+		}
+	}
+	return fd;
+}
+
+/* Accept with a time-out; returns the fd or -1. */
+int
+t_accept(int lfd, int timeout_ms)
+{
+	struct pollfd pfd = { lfd, POLLIN, 0 };
+
+	if (poll(&pfd, 1, timeout_ms) != 1)
+		return -1;
+	return accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+}
+
+/* Write everything; 0 or -1. */
+int
+t_write_all(int fd, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = send(fd, p, len, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Read some bytes: >0 read, 0 EOF, -1 time-out or error. */
+int
+t_read_some(int fd, void *buf, size_t len, int timeout_ms)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	ssize_t n;
+
+	if (poll(&pfd, 1, timeout_ms) != 1)
+		return -1;
+	n = recv(fd, buf, len, 0);
+	if (n < 0)
+		return errno == ECONNRESET ? 0 : -1;
+	return (int)n;
+}
+
+/* Read exactly len bytes; 0 or -1 (EOF, error or time-out). */
+int
+t_read_exact(int fd, void *buf, size_t len, int timeout_ms)
+{
+	long long end = t_now_ms() + timeout_ms;
+	uint8_t *p = buf;
+	int n, left;
+
+	while (len > 0) {
+		left = (int)(end - t_now_ms());
+		if (left <= 0)
+			return -1;
+		n = t_read_some(fd, p, len, left);
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Wait for EOF (or reset), discarding data; 0 or -1 on time-out. */
+int
+t_wait_eof(int fd, int timeout_ms)
+{
+	long long end = t_now_ms() + timeout_ms;
+	uint8_t buf[65536];
+	int n, left;
+
+	for (;;) {
+		left = (int)(end - t_now_ms());
+		if (left <= 0)
+			return -1;
+		n = t_read_some(fd, buf, sizeof buf, left);
+		if (n == 0)
+			return 0;
+		if (n < 0)
+			return -1;
+	}
+}
+
+/* Whether nothing at all (no data, no EOF) arrives within ms. */
+int
+t_quiet(int fd, int ms)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+
+	return poll(&pfd, 1, ms) == 0;
+}
+
+/* Write an IPC header. */
+void
+t_frame(uint8_t *buf, uint16_t size, uint8_t set, uint8_t id)
+{
+	memcpy(buf, "DOTNET_IPC_V1", 14);
+	buf[14] = (uint8_t)size;
+	buf[15] = (uint8_t)(size >> 8);
+	buf[16] = set;
+	buf[17] = id;
+	buf[18] = buf[19] = 0;
+}
+
+/* Write a 34-byte advertise. */
+void
+t_advertise(uint8_t *buf, const uint8_t *cookie, uint64_t pid)
+{
+	int i;
+
+	memcpy(buf, "ADVR_V1", 8);
+	memcpy(buf + 8, cookie, 16);
+	for (i = 0; i < 8; i++)
+		buf[24 + i] = (uint8_t)(pid >> (8 * i));
+	buf[32] = buf[33] = 0;
+}
+
+/* A recognisable cookie from a number. */
+void
+t_cookie(uint8_t *cookie, unsigned n)
+{
+	int i;
+
+	for (i = 0; i < 16; i++)
+		cookie[i] = (uint8_t)(n * 31 + (unsigned)i * 7 + 1);
+}
+
+/* A ProcessInfo OK response: pid, cookie, three empty strings. */
+size_t
+t_processinfo_response(uint8_t *buf, uint64_t pid, const uint8_t *cookie)
+{
+	size_t size = 20 + 8 + 16 + 12;
+	int i;
+
+	t_frame(buf, (uint16_t)size, 0xff, 0x00);
+	for (i = 0; i < 8; i++)
+		buf[20 + i] = (uint8_t)(pid >> (8 * i));
+	memcpy(buf + 28, cookie, 16);
+	memset(buf + 44, 0, 12);
+	return size;
+}
+
+/* Whether a 24-byte frame is an IPC Error. */
+int
+t_is_error(const uint8_t *buf)
+{
+	return memcmp(buf, "DOTNET_IPC_V1", 14) == 0 && buf[14] == 24 &&
+	    buf[15] == 0 && buf[16] == 0xff && buf[17] == 0xff;
+}
+
+/* The HRESULT of an Error frame. */
+uint32_t
+t_error_hresult(const uint8_t *buf)
+{
+	return (uint32_t)buf[20] | (uint32_t)buf[21] << 8 |
+	    (uint32_t)buf[22] << 16 | (uint32_t)buf[23] << 24;
+}
+
+/* The fake runtime's loop: connect, advertise, serve one command, close, again. */
+static void *
+fake_rt_main(void *arg)
+{
+	struct fake_rt *rt = arg;
+	uint8_t adv[34], hdr[65536], resp[128];
+	long long end;
+	size_t n, size;
+	int fd;
+
+	t_advertise(adv, rt->cookie, rt->pid);
+	while (rt->served < rt->ncommands) {
+		end = t_now_ms() + T_TIMEOUT_MS;
+		while ((fd = t_connect(rt->addr)) == -1) {
+			if (t_now_ms() > end) {
+				snprintf(rt->why, sizeof rt->why, "cannot connect");
+				rt->failed = 1;
+				return NULL;
+			}
+			t_sleep_ms(5);
+		}
+		if (t_write_all(fd, adv, sizeof adv) != 0 ||
+		    t_read_exact(fd, hdr, 20, 3 * T_TIMEOUT_MS) != 0) {
+			snprintf(rt->why, sizeof rt->why, "no command after %d",
+			    rt->served);
+			rt->failed = 1;
+			close(fd);
+			return NULL;
+		}
+		size = (size_t)hdr[14] | (size_t)hdr[15] << 8;
+		if (memcmp(hdr, "DOTNET_IPC_V1", 14) != 0 || size < 20 ||
+		    (size > 20 && t_read_exact(fd, hdr + 20, size - 20,
+		    T_TIMEOUT_MS) != 0)) {
+			snprintf(rt->why, sizeof rt->why, "bad command");
+			rt->failed = 1;
+			close(fd);
+			return NULL;
+		}
+		n = t_processinfo_response(resp, rt->pid, rt->cookie);
+		t_write_all(fd, resp, n);
+		close(fd);
+		rt->served++;
+	}
+	return NULL;
+}
+
+/* Start a fake connect-mode runtime in a thread. */
+void
+fake_rt_start(struct fake_rt *rt)
+{
+	rt->served = rt->failed = 0;
+	ck_assert_int_eq(pthread_create(&rt->thread, NULL, fake_rt_main, rt), 0);
+}
+
+/* Wait for the fake runtime; returns commands served or -1 on failure. */
+int
+fake_rt_join(struct fake_rt *rt)
+{
+	pthread_join(rt->thread, NULL);
+	return rt->failed ? -1 : rt->served;
+}
+
+/* Deterministic bytes for offset..offset+n of the stream with this seed. */
+uint64_t
+t_fill(uint8_t *buf, size_t n, uint64_t seed)
+{
+	/* seed carries the stream position: high bits seed, low bits offset. */
+	uint64_t pos = seed, z;
+	size_t i;
+
+	for (i = 0; i < n; i++, pos++) {
+		z = (pos >> 3) * 0x9E3779B97F4A7C15ull;
+		z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+		z ^= z >> 27;
+		buf[i] = (uint8_t)(z >> (8 * (pos & 7)));
+	}
+	return pos;
+}
+
+/* Writer thread: send the stream, then half-close if asked. */
+static void *
+t_stream_main(void *arg)
+{
+	struct t_stream *s = arg;
+	uint8_t *buf = malloc(s->chunk);
+	uint64_t pos = s->seed, left = s->bytes;
+	size_t n;
+
+	s->result = 0;
+	while (left > 0) {
+		n = left < s->chunk ? (size_t)left : s->chunk;
+		pos = t_fill(buf, n, pos);
+		if (t_write_all(s->fd, buf, n) != 0) {
+			s->result = -1;
+			break;
+		}
+		left -= n;
+	}
+	if (s->close_after)
+		shutdown(s->fd, SHUT_WR);
+	free(buf);
+	return NULL;
+}
+
+/* Start writing a stream in a thread. */
+void
+t_stream_write_start(struct t_stream *s)
+{
+	if (s->chunk == 0)
+		s->chunk = 65536;
+	ck_assert_int_eq(pthread_create(&s->thread, NULL, t_stream_main, s), 0);
+}
+
+/* Wait for the writer; 0 when it wrote everything. */
+int
+t_stream_join(struct t_stream *s)
+{
+	pthread_join(s->thread, NULL);
+	return s->result;
+}
+
+/* Read a stream and compare every byte, then expect EOF; 0 or -1. */
+int
+t_stream_read_check(int fd, uint64_t bytes, uint64_t seed, int timeout_ms)
+{
+	uint8_t buf[65536], want[65536];
+	uint64_t pos = seed, got = 0;
+	int n;
+
+	while (got < bytes) {
+		n = t_read_some(fd, buf, sizeof buf, timeout_ms);
+		if (n <= 0)
+			return -1;
+		pos = t_fill(want, (size_t)n, pos);
+		if (memcmp(buf, want, (size_t)n) != 0)
+			return -1;
+		got += (uint64_t)n;
+	}
+	return t_wait_eof(fd, timeout_ms);
+}
+
+/* Run a suite; returns the exit status for the test harness. */
+int
+t_run_suite(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,92 @@
+/* helpers.h: shared fixtures for the end-to-end suites: the daemon as a child, sockets, fake peers. */
+#ifndef TESTS_HELPERS_H
+#define TESTS_HELPERS_H
+
+#include <sys/types.h>
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <check.h>
+
+#define T_TIMEOUT_MS 5000
+
+/* A dsrouterd child process with its stderr captured in a file. */
+struct dproc {
+	pid_t pid;
+	char logpath[512];
+	char rt_addr[4][256];     /* "listening for runtimes on X", per route */
+	char tool_addr[4][256];   /* "listening for tools on X", per route */
+	int nrt, ntool;
+	int status;               /* exit status once reaped */
+	int exited;
+};
+
+/* A scratch directory, removed with everything in it. */
+const char *t_tmpdir(void);
+void t_tmpdir_cleanup(void);
+char *t_path(const char *);
+
+/* The daemon. */
+int dproc_start(struct dproc *, const char *const *);
+int dproc_start_env(struct dproc *, const char *const *, const char *const *, int);
+int dproc_wait_log(struct dproc *, const char *, int);
+int dproc_log_count(struct dproc *, const char *);
+char *dproc_log(struct dproc *);
+int dproc_stop(struct dproc *, int, int);
+int dproc_wait_exit(struct dproc *, int);
+long dproc_rss_kb(struct dproc *);
+int dproc_nfds(struct dproc *);
+
+/* Sockets. */
+int t_connect(const char *);
+int t_listen(const char *, char *, size_t);
+int t_accept(int, int);
+int t_write_all(int, const void *, size_t);
+int t_read_exact(int, void *, size_t, int);
+int t_read_some(int, void *, size_t, int);
+int t_wait_eof(int, int);
+int t_quiet(int, int);
+
+/* Protocol frames. */
+void t_frame(uint8_t *, uint16_t, uint8_t, uint8_t);
+void t_advertise(uint8_t *, const uint8_t *, uint64_t);
+void t_cookie(uint8_t *, unsigned);
+size_t t_processinfo_response(uint8_t *, uint64_t, const uint8_t *);
+uint32_t t_error_hresult(const uint8_t *);
+int t_is_error(const uint8_t *);
+
+/* A connect-mode fake runtime: advertise on every connection, answer each command, reconnect. */
+struct fake_rt {
+	char addr[256];
+	uint8_t cookie[16];
+	uint64_t pid;
+	int ncommands;            /* commands to serve before stopping */
+	int served;
+	int failed;
+	char why[256];
+	pthread_t thread;
+};
+void fake_rt_start(struct fake_rt *);
+int fake_rt_join(struct fake_rt *);
+
+/* Data streams with a checksum. */
+uint64_t t_fill(uint8_t *, size_t, uint64_t);
+struct t_stream {
+	int fd;
+	uint64_t bytes;
+	uint64_t seed;
+	size_t chunk;
+	int close_after;          /* shut down writing when done */
+	int result;
+	pthread_t thread;
+};
+void t_stream_write_start(struct t_stream *);
+int t_stream_join(struct t_stream *);
+int t_stream_read_check(int, uint64_t, uint64_t, int);
+
+/* Running a suite. */
+int t_run_suite(Suite *);
+
+#endif
