@@ -26,6 +26,7 @@ TAILQ_HEAD(daemon_route_list, daemon_route);
 struct daemon {
 	struct event_base *base;
 	struct conf *conf;            /* the configuration in force */
+	struct conf *initial;         /* the caller's, not ours to free */
 	const char *config_path;      /* for reload; NULL from the command line */
 	struct daemon_route_list routes;
 	struct event *sigint;
@@ -167,7 +168,8 @@ daemon_reload(struct daemon *d)
 		log_set_level(LOG_INFO);
 	if (nc->log_level_set)
 		log_set_level(nc->log_level);
-	conf_free(d->conf);
+	if (d->conf != d->initial)
+		conf_free(d->conf);
 	d->conf = nc;
 	log_info("daemon", "reloaded %s: %u route(s) kept, %u started, %u "
 	    "stopped", d->config_path, kept, started, stopped);
@@ -213,7 +215,7 @@ daemon_run(struct conf *conf, const char *config_path)
 
 	memset(&d, 0, sizeof d);
 	TAILQ_INIT(&d.routes);
-	d.conf = conf;
+	d.conf = d.initial = conf;
 	d.config_path = config_path;
 	srandom((unsigned)(time(NULL) ^ getpid()));
 

@@ -7,7 +7,7 @@ check_LIBRARIES = tests/libtesthelpers.a
 tests_libtesthelpers_a_SOURCES = tests/helpers.c tests/helpers.h
 tests_libtesthelpers_a_CFLAGS = $(E2E_CFLAGS)
 
-E2E_TESTS = tests/e2e_server_server
+E2E_TESTS = tests/e2e_server_server tests/e2e_modes tests/e2e_daemon
 check_PROGRAMS += $(E2E_TESTS)
 TESTS += $(E2E_TESTS)
 
@@ -15,3 +15,13 @@ tests_e2e_server_server_SOURCES = tests/e2e_server_server.c
 tests_e2e_server_server_CFLAGS = $(E2E_CFLAGS)
 tests_e2e_server_server_LDADD = $(E2E_LDADD)
 tests_e2e_server_server_LDFLAGS = $(AM_LDFLAGS) -pthread
+
+tests_e2e_modes_SOURCES = tests/e2e_modes.c
+tests_e2e_modes_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_modes_LDADD = $(E2E_LDADD)
+tests_e2e_modes_LDFLAGS = $(AM_LDFLAGS) -pthread
+
+tests_e2e_daemon_SOURCES = tests/e2e_daemon.c
+tests_e2e_daemon_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_daemon_LDADD = $(E2E_LDADD)
+tests_e2e_daemon_LDFLAGS = $(AM_LDFLAGS) -pthread
