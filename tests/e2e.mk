@@ -25,3 +25,7 @@ tests_e2e_daemon_SOURCES = tests/e2e_daemon.c
 tests_e2e_daemon_CFLAGS = $(E2E_CFLAGS)
 tests_e2e_daemon_LDADD = $(E2E_LDADD)
 tests_e2e_daemon_LDFLAGS = $(AM_LDFLAGS) -pthread
+
+# The systemd unit, checked with systemd-analyze where it exists.
+TESTS += tests/systemd-verify.sh
+EXTRA_DIST += tests/systemd-verify.sh
