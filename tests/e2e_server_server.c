@@ -292,7 +292,7 @@ END_TEST
 START_TEST(test_stream_64mib)
 {
 	struct t_stream ws;
-	uint8_t req[20], resp[28];
+	uint8_t req[28], resp[28];
 	int rt, tool;
 
 	start_router("5", "127.0.0.1:0");
@@ -312,7 +312,7 @@ START_TEST(test_stream_64mib)
 	ws.seed = 12345ull << 32;
 	ws.close_after = 1;
 	t_stream_write_start(&ws);
-	ck_assert_int_eq(t_stream_read_check(tool, ws.bytes, ws.seed, T_TIMEOUT_MS), -1 + 1);
+	ck_assert_int_eq(t_stream_read_check(tool, ws.bytes, ws.seed, T_TIMEOUT_MS), 0);
 	ck_assert_int_eq(t_stream_join(&ws), 0);
 	close(tool);
 	ck_assert(t_wait_eof(rt, T_TIMEOUT_MS) == 0);
@@ -388,7 +388,8 @@ START_TEST(test_slow_reader_bounded)
 	}
 	/* The writer is blocked far short of 256 MiB: back-pressure works. */
 	ck_assert_uint_lt(got, 64ull << 20);
-	ck_assert_msg(peak - rss0 < 16 * 1024, "daemon grew by %ld KiB", peak - rss0);
+	fprintf(stderr, "slow reader: daemon grew by %ld KiB\n", peak - rss0);
+	ck_assert_msg(peak - rss0 < 8 * 1024, "daemon grew by %ld KiB", peak - rss0);
 	close(tool);
 	/* The tool left: the runtime's stream is closed promptly. */
 	ck_assert_int_eq(t_stream_join(&ws), -1);
