@@ -11,7 +11,10 @@ trap 'rm -rf "$tmp"' EXIT
 sed -e "s|@sbindir@|$(cd "$top_builddir/src" && pwd)|g" \
     -e "s|@sysconfdir@|$(cd "$top_srcdir/conf" && pwd)|g" \
     "$top_srcdir/systemd/dsrouterd.service.in" > "$tmp/dsrouterd.service"
-out=$(systemd-analyze verify "$tmp/dsrouterd.service" 2>&1)
+# Documentation=man:dsrouterd(8) must resolve to our page.
+mkdir -p "$tmp/man/man8"
+cp "$top_srcdir/man/dsrouterd.8" "$tmp/man/man8/"
+out=$(MANPATH="$tmp/man" systemd-analyze verify "$tmp/dsrouterd.service" 2>&1)
 status=$?
 echo "$out"
 # Warnings about the host (no D-Bus, missing /run/dsrouterd) are not ours.
