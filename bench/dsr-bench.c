@@ -1,0 +1,2337 @@
+/*
+ * dsr-bench.c: measure dsrouterd side by side with a direct connection,
+ * socat and dotnet-dsrouter, every path interleaved in the same run.
+ *
+ * It forks a fake .NET runtime, starts the routers, plays the tool itself
+ * and prints Markdown tables. The fake runtime listens on loopback TCP
+ * (listen mode: the direct path, server-client routers and socat connect to
+ * it) and, for each server-server router, keeps one idle advertised
+ * connection to it (connect mode), reconnecting as soon as a command
+ * arrives, as a real runtime does. It understands three commands:
+ *
+ *   Process ProcessInfo (04 00): a ProcessInfo-sized OK answer, then close.
+ *   EventPipe CollectTracing (02 02): payload bytes 8..15 hold the stream
+ *     length N, bytes 16..19 flags (1: keep the connection open after the
+ *     stream until the peer closes it); answered with the 28-byte OK, then
+ *     N bytes of a fixed pattern, then close.
+ *   Process SetEnvironmentVariable (04 03), bench form: payload bytes 0..7
+ *     hold N; N pattern bytes follow the frame (tool -> runtime); answered
+ *     with OK and result 0, or 1 if the bytes were not the pattern.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#ifndef __linux__
+int
+main(void)
+{
+	fprintf(stderr, "dsr-bench: needs Linux (epoll, /proc); skipped\n");
+	return 77;
+}
+#else
+
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PRINTFLIKE(a, b) __attribute__((format(printf, a, b)))
+#define NORETURN __attribute__((noreturn))
+
+#define IPC_HDR 20
+#define IO_CHUNK (1024 * 1024)         /* largest single read or write */
+#define PATTERN_PERIOD 1048573u        /* prime, so a misplaced block shows */
+#define MAX_PATHS 12
+#define MAX_TARGETS 16
+#define MIB (1024.0 * 1024.0)
+#define NSCALE 4
+
+#define CMD_COLLECT_PAYLOAD 64
+#define FLAG_HOLD 1
+
+/* ------------------------------------------------------------------ */
+/* Options. */
+
+static struct {
+	const char *dsrouterd;
+	const char *socat;
+	const char *dotnet;          /* dotnet-dsrouter, or NULL */
+	const char *dotnet_note;     /* why dotnet-dsrouter is skipped */
+	const char *valgrind;        /* for instruction counts, or NULL */
+	unsigned stream_mib;
+	unsigned runs;
+	unsigned rtt;
+	unsigned rtt_pause_us;
+	unsigned sessions;           /* concurrent sessions for memory */
+	unsigned seq;                /* sequential sessions */
+	unsigned scale[NSCALE];
+	unsigned nscale;
+	unsigned scale_mib;          /* total per scale run */
+	unsigned scale_min_kib;      /* per stream, at least */
+	unsigned scale_runs;
+	unsigned slow_mib;
+	unsigned cg_mib;
+	unsigned timeout;
+	const char *only;            /* comma-separated measures, or NULL */
+	int verify;
+	int quick;
+} opt;
+
+/* ------------------------------------------------------------------ */
+/* Small helpers. */
+
+static uint8_t *pattern;              /* PATTERN_PERIOD + IO_CHUNK bytes */
+static char tmpdir[64];
+static pid_t rt_pid = -1;
+static int rt_ctl = -1;
+static struct sockaddr_in rt_addr;    /* the runtime's listen address */
+
+/* Shared with the fake runtime process. */
+struct shared {
+	uint64_t last_cmd_ns;         /* when the runtime last had a whole command */
+	uint32_t idle[MAX_TARGETS];   /* connect mode: idle advertised connections */
+	uint64_t upload_bad;
+};
+static struct shared *sh;
+
+static void die(const char *, ...) PRINTFLIKE(1, 2) NORETURN;
+static void note(const char *, ...) PRINTFLIKE(1, 2);
+
+/* Print a message and exit; the children die with us (PDEATHSIG). */
+static void
+die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("dsr-bench: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+/* Progress on stderr. */
+static void
+note(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("dsr-bench: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Monotonic time in nanoseconds. */
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Sleep for microseconds. */
+static void
+sleep_us(unsigned us)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(us / 1000000);
+	ts.tv_nsec = (long)(us % 1000000) * 1000;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/* Allocate or die. */
+static void *
+xcalloc(size_t n, size_t size)
+{
+	void *p;
+
+	if ((p = calloc(n, size)) == NULL)
+		die("out of memory");
+	return p;
+}
+
+/* Little-endian stores and loads. */
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void
+put64(uint8_t *p, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+static uint64_t
+get64(const uint8_t *p)
+{
+	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+/* Make a descriptor non-blocking. */
+static void
+set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl == -1 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1)
+		die("fcntl: %s", strerror(errno));
+}
+
+/* Fill the pattern every stream carries; byte i is pattern[i % PERIOD]. */
+static void
+pattern_init(void)
+{
+	uint32_t x = 0x9e3779b9u;
+	size_t i;
+
+	pattern = xcalloc(1, PATTERN_PERIOD + IO_CHUNK);
+	for (i = 0; i < PATTERN_PERIOD; i++) {
+		x = x * 1103515245u + 12345u;
+		pattern[i] = (uint8_t)(x >> 23);
+	}
+	for (i = PATTERN_PERIOD; i < PATTERN_PERIOD + IO_CHUNK; i++)
+		pattern[i] = pattern[i - PATTERN_PERIOD];
+}
+
+/* The pattern from stream offset off, valid for IO_CHUNK bytes. */
+static const uint8_t *
+pattern_at(uint64_t off)
+{
+	return pattern + off % PATTERN_PERIOD;
+}
+
+/* ------------------------------------------------------------------ */
+/* Wire format. */
+
+static const uint8_t ipc_magic[14] = "DOTNET_IPC_V1";
+
+/* Write an IPC header. */
+static void
+frame_header(uint8_t *p, uint16_t size, uint8_t set, uint8_t id)
+{
+	memcpy(p, ipc_magic, sizeof ipc_magic);
+	put16(p + 14, size);
+	p[16] = set;
+	p[17] = id;
+	put16(p + 18, 0);
+}
+
+/* A ProcessInfo request; returns its size. */
+static size_t
+cmd_processinfo(uint8_t *p)
+{
+	frame_header(p, IPC_HDR, 0x04, 0x00);
+	return IPC_HDR;
+}
+
+/* A CollectTracing request for a stream of n bytes; returns its size. */
+static size_t
+cmd_collect(uint8_t *p, uint64_t n, uint32_t flags)
+{
+	size_t size = IPC_HDR + CMD_COLLECT_PAYLOAD;
+
+	memset(p, 0, size);
+	frame_header(p, (uint16_t)size, 0x02, 0x02);
+	put32(p + IPC_HDR, 256);          /* circular buffer, MiB */
+	put32(p + IPC_HDR + 4, 1);        /* format: nettrace */
+	put64(p + IPC_HDR + 8, n);
+	put32(p + IPC_HDR + 16, flags);
+	return size;
+}
+
+/* An upload of n bytes (tool -> runtime); returns the frame's size. */
+static size_t
+cmd_upload(uint8_t *p, uint64_t n)
+{
+	frame_header(p, IPC_HDR + 8, 0x04, 0x03);
+	put64(p + IPC_HDR, n);
+	return IPC_HDR + 8;
+}
+
+/* Append a length-prefixed UTF-16LE string. */
+static size_t
+put_string(uint8_t *p, const char *s)
+{
+	size_t n = strlen(s) + 1, i;
+
+	put32(p, (uint32_t)n);
+	for (i = 0; i < n; i++) {
+		p[4 + 2 * i] = (uint8_t)s[i];
+		p[5 + 2 * i] = 0;
+	}
+	return 4 + 2 * n;
+}
+
+/* A ProcessInfo answer as a real runtime sends it; returns its size. */
+static size_t
+answer_processinfo(uint8_t *p)
+{
+	size_t n = IPC_HDR;
+
+	put64(p + n, (uint64_t)getpid());
+	n += 8;
+	memset(p + n, 0xab, 16);
+	n += 16;
+	n += put_string(p + n, "/usr/share/dotnet/dotnet /app/bin/Release/net8.0/"
+	    "Contoso.Orders.Service.dll --urls http://+:8080");
+	n += put_string(p + n, "Linux");
+	n += put_string(p + n, "x64");
+	frame_header(p, (uint16_t)n, 0xff, 0x00);
+	return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* The fake runtime (a child process with its own epoll loop). */
+
+enum rc_state {
+	RC_CONNECTING,     /* connect mode: connect in progress */
+	RC_CMD,            /* reading a command (idle, for connect mode) */
+	RC_UPLOAD,         /* reading uploaded bytes */
+	RC_SEND,           /* writing the answer and the stream */
+	RC_HOLD,           /* stream sent; waiting for the peer to close */
+};
+
+struct rt_conn {
+	int fd;
+	int target;        /* connect-mode target, or -1 when accepted */
+	int idle;          /* advertised and counted in sh->idle */
+	enum rc_state state;
+	uint8_t frame[IPC_HDR + 256];
+	size_t got;
+	uint8_t out[512];
+	size_t outlen, outoff;
+	uint64_t left, off;
+	int hold;
+	int bad;
+};
+
+struct rt_target {
+	int active;
+	struct sockaddr_in sa;
+	struct rt_conn *conn;     /* the connection being made or idle */
+	uint64_t retry_ns;        /* when to connect again, 0 for never */
+};
+
+struct rt_ctl_msg {
+	int op;                   /* 1 add, 2 remove */
+	int target;
+	struct sockaddr_in sa;
+};
+
+static int rt_ep;
+static struct rt_target rt_targets[MAX_TARGETS];
+static int rt_listen_tag, rt_ctl_tag;
+static uint8_t *rt_scratch;
+
+/* Register or change what a connection waits for. */
+static void
+rt_watch(struct rt_conn *c, uint32_t events, int op)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.events = events;
+	ev.data.ptr = c;
+	if (epoll_ctl(rt_ep, op, c->fd, &ev) == -1)
+		die("runtime: epoll_ctl: %s", strerror(errno));
+}
+
+/* Close a connection. */
+static void
+rt_close(struct rt_conn *c)
+{
+	struct rt_target *t;
+
+	if (c->target >= 0) {
+		t = &rt_targets[c->target];
+		if (c->idle)
+			__atomic_sub_fetch(&sh->idle[c->target], 1, __ATOMIC_SEQ_CST);
+		if (t->conn == c) {
+			/* Lost before a command: try again shortly. */
+			t->conn = NULL;
+			if (t->active)
+				t->retry_ns = now_ns() + 10 * 1000000u;
+		}
+	}
+	close(c->fd);
+	free(c);
+}
+
+/* Open a connect-mode connection to a target. */
+static void
+rt_connect(int i)
+{
+	struct rt_target *t = &rt_targets[i];
+	struct rt_conn *c;
+	int fd, one = 1;
+
+	t->retry_ns = 0;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		die("runtime: socket: %s", strerror(errno));
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	c = xcalloc(1, sizeof *c);
+	c->fd = fd;
+	c->target = i;
+	c->state = RC_CONNECTING;
+	t->conn = c;
+	if (connect(fd, (struct sockaddr *)&t->sa, sizeof t->sa) == -1 &&
+	    errno != EINPROGRESS) {
+		t->conn = NULL;
+		close(fd);
+		free(c);
+		t->retry_ns = now_ns() + 10 * 1000000u;
+		return;
+	}
+	rt_watch(c, EPOLLOUT, EPOLL_CTL_ADD);
+}
+
+/* A connect-mode connection is up: advertise, then wait for a command. */
+static void
+rt_connected(struct rt_conn *c)
+{
+	uint8_t adv[34];
+	int err = 0;
+	socklen_t len = sizeof err;
+
+	getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+	memcpy(adv, "ADVR_V1", 8);
+	memset(adv + 8, 0xab, 16);
+	put64(adv + 24, (uint64_t)getpid());
+	put16(adv + 32, 0);
+	if (err != 0 || send(c->fd, adv, sizeof adv, MSG_NOSIGNAL) != sizeof adv) {
+		rt_close(c);
+		return;
+	}
+	c->state = RC_CMD;
+	c->idle = 1;
+	__atomic_add_fetch(&sh->idle[c->target], 1, __ATOMIC_SEQ_CST);
+	rt_watch(c, EPOLLIN, EPOLL_CTL_MOD);
+}
+
+/* Start sending what is in c->out, then c->left stream bytes. */
+static void
+rt_send(struct rt_conn *c)
+{
+	c->state = RC_SEND;
+	rt_watch(c, EPOLLOUT, EPOLL_CTL_MOD);
+}
+
+/* A whole command arrived: answer it. */
+static void
+rt_command(struct rt_conn *c)
+{
+	uint8_t set = c->frame[16], id = c->frame[17];
+
+	__atomic_store_n(&sh->last_cmd_ns, now_ns(), __ATOMIC_SEQ_CST);
+	if (c->target >= 0) {
+		/* Like a runtime: the idle connection is used, offer another. */
+		if (c->idle) {
+			c->idle = 0;
+			__atomic_sub_fetch(&sh->idle[c->target], 1, __ATOMIC_SEQ_CST);
+		}
+		if (rt_targets[c->target].conn == c) {
+			rt_targets[c->target].conn = NULL;
+			if (rt_targets[c->target].active)
+				rt_connect(c->target);
+		}
+	}
+	if (set == 0x04 && id == 0x00) {
+		c->outlen = answer_processinfo(c->out);
+		rt_send(c);
+	} else if (set == 0x02 && id == 0x02 &&
+	    c->got >= IPC_HDR + CMD_COLLECT_PAYLOAD) {
+		frame_header(c->out, 28, 0xff, 0x00);
+		put64(c->out + IPC_HDR, 0x1234);
+		c->outlen = 28;
+		c->left = get64(c->frame + IPC_HDR + 8);
+		c->hold = (get32(c->frame + IPC_HDR + 16) & FLAG_HOLD) != 0;
+		rt_send(c);
+	} else if (set == 0x04 && id == 0x03 && c->got >= IPC_HDR + 8) {
+		c->left = get64(c->frame + IPC_HDR);
+		c->off = 0;
+		c->state = RC_UPLOAD;
+		if (c->left == 0) {
+			frame_header(c->out, 24, 0xff, 0x00);
+			put32(c->out + IPC_HDR, 0);
+			c->outlen = 24;
+			rt_send(c);
+		}
+	} else {
+		frame_header(c->out, 24, 0xff, 0xff);
+		put32(c->out + IPC_HDR, 0x80131385u);
+		c->outlen = 24;
+		rt_send(c);
+	}
+}
+
+/* Readable: a command, uploaded bytes, or the peer closing. */
+static void
+rt_readable(struct rt_conn *c)
+{
+	size_t need;
+	ssize_t n;
+
+	if (c->state == RC_HOLD) {
+		n = recv(c->fd, rt_scratch, IO_CHUNK, 0);
+		if (n == 0 || (n == -1 && errno != EAGAIN))
+			rt_close(c);
+		return;
+	}
+	if (c->state == RC_UPLOAD) {
+		need = c->left < IO_CHUNK ? (size_t)c->left : IO_CHUNK;
+		n = recv(c->fd, rt_scratch, need, 0);
+		if (n == 0 || (n == -1 && errno != EAGAIN)) {
+			rt_close(c);
+			return;
+		}
+		if (n < 0)
+			return;
+		if (memcmp(rt_scratch, pattern_at(c->off), (size_t)n) != 0)
+			c->bad = 1;
+		c->off += (uint64_t)n;
+		c->left -= (uint64_t)n;
+		if (c->left == 0) {
+			if (c->bad)
+				__atomic_add_fetch(&sh->upload_bad, 1, __ATOMIC_SEQ_CST);
+			frame_header(c->out, 24, 0xff, 0x00);
+			put32(c->out + IPC_HDR, (uint32_t)c->bad);
+			c->outlen = 24;
+			rt_send(c);
+		}
+		return;
+	}
+	/* RC_CMD: read exactly the frame, nothing after it. */
+	need = c->got < IPC_HDR ? IPC_HDR : get16(c->frame + 14);
+	if (need > sizeof c->frame || need < IPC_HDR) {
+		rt_close(c);
+		return;
+	}
+	n = recv(c->fd, c->frame + c->got, need - c->got, 0);
+	if (n == 0 || (n == -1 && errno != EAGAIN)) {
+		rt_close(c);
+		return;
+	}
+	if (n < 0)
+		return;
+	c->got += (size_t)n;
+	if (c->got == IPC_HDR && memcmp(c->frame, ipc_magic, 14) != 0) {
+		rt_close(c);
+		return;
+	}
+	if (c->got >= IPC_HDR && c->got == get16(c->frame + 14))
+		rt_command(c);
+}
+
+/* Writable: finish a connect, or send the answer and the stream. */
+static void
+rt_writable(struct rt_conn *c)
+{
+	size_t len;
+	ssize_t n;
+	int budget = 8;
+
+	if (c->state == RC_CONNECTING) {
+		rt_connected(c);
+		return;
+	}
+	while (c->outoff < c->outlen) {
+		n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff,
+		    MSG_NOSIGNAL);
+		if (n == -1) {
+			if (errno != EAGAIN)
+				rt_close(c);
+			return;
+		}
+		c->outoff += (size_t)n;
+	}
+	while (c->left > 0 && budget-- > 0) {
+		len = c->left < IO_CHUNK ? (size_t)c->left : IO_CHUNK;
+		n = send(c->fd, pattern_at(c->off), len, MSG_NOSIGNAL);
+		if (n == -1) {
+			if (errno != EAGAIN)
+				rt_close(c);
+			return;
+		}
+		c->off += (uint64_t)n;
+		c->left -= (uint64_t)n;
+	}
+	if (c->left > 0)
+		return;
+	if (c->hold) {
+		c->state = RC_HOLD;
+		rt_watch(c, EPOLLIN, EPOLL_CTL_MOD);
+		return;
+	}
+	rt_close(c);
+}
+
+/* Accept listen-mode connections. */
+static void
+rt_accept(int lfd)
+{
+	struct rt_conn *c;
+	int fd, one = 1;
+
+	for (;;) {
+		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1)
+			return;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		c = xcalloc(1, sizeof *c);
+		c->fd = fd;
+		c->target = -1;
+		c->state = RC_CMD;
+		rt_watch(c, EPOLLIN, EPOLL_CTL_ADD);
+	}
+}
+
+/* A control message from the bench: add or remove a connect target. */
+static void
+rt_control(int fd)
+{
+	struct rt_ctl_msg m;
+	struct rt_target *t;
+	ssize_t n;
+
+	n = read(fd, &m, sizeof m);
+	if (n == 0)
+		_exit(0);
+	if (n != (ssize_t)sizeof m || m.target < 0 || m.target >= MAX_TARGETS)
+		return;
+	t = &rt_targets[m.target];
+	if (m.op == 1) {
+		t->active = 1;
+		t->sa = m.sa;
+		if (t->conn == NULL)
+			rt_connect(m.target);
+	} else {
+		t->active = 0;
+		t->retry_ns = 0;
+		if (t->conn != NULL) {
+			struct rt_conn *c = t->conn;
+			t->conn = NULL;
+			rt_close(c);
+		}
+	}
+}
+
+/* The fake runtime's loop. */
+static void NORETURN
+rt_main(int lfd, int ctl)
+{
+	struct epoll_event ev, evs[256];
+	struct rt_conn *c;
+	uint64_t now, next;
+	int i, n, timeout;
+
+	signal(SIGPIPE, SIG_IGN);
+	rt_scratch = xcalloc(1, IO_CHUNK);
+	if ((rt_ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		die("runtime: epoll_create1: %s", strerror(errno));
+	memset(&ev, 0, sizeof ev);
+	ev.events = EPOLLIN;
+	ev.data.ptr = &rt_listen_tag;
+	epoll_ctl(rt_ep, EPOLL_CTL_ADD, lfd, &ev);
+	ev.data.ptr = &rt_ctl_tag;
+	epoll_ctl(rt_ep, EPOLL_CTL_ADD, ctl, &ev);
+	for (;;) {
+		now = now_ns();
+		next = 0;
+		for (i = 0; i < MAX_TARGETS; i++) {
+			if (rt_targets[i].retry_ns == 0)
+				continue;
+			if (rt_targets[i].retry_ns <= now && rt_targets[i].active)
+				rt_connect(i);
+			else if (next == 0 || rt_targets[i].retry_ns < next)
+				next = rt_targets[i].retry_ns;
+		}
+		timeout = next == 0 ? -1 : (int)((next - now) / 1000000u) + 1;
+		n = epoll_wait(rt_ep, evs, 256, timeout);
+		for (i = 0; i < n; i++) {
+			if (evs[i].data.ptr == &rt_listen_tag) {
+				rt_accept(lfd);
+				continue;
+			}
+			if (evs[i].data.ptr == &rt_ctl_tag) {
+				rt_control(ctl);
+				continue;
+			}
+			c = evs[i].data.ptr;
+			if (c->state == RC_CONNECTING || c->state == RC_SEND) {
+				if (evs[i].events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+					rt_writable(c);
+			} else
+				rt_readable(c);
+		}
+	}
+}
+
+/* Tell the runtime to keep an idle advertised connection to a router. */
+static void
+rt_add_target(int target, int port)
+{
+	struct rt_ctl_msg m;
+
+	memset(&m, 0, sizeof m);
+	m.op = 1;
+	m.target = target;
+	m.sa.sin_family = AF_INET;
+	m.sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	m.sa.sin_port = htons((uint16_t)port);
+	if (write(rt_ctl, &m, sizeof m) != (ssize_t)sizeof m)
+		die("runtime control: %s", strerror(errno));
+}
+
+/* Tell the runtime to stop connecting to a router. */
+static void
+rt_remove_target(int target)
+{
+	struct rt_ctl_msg m;
+
+	memset(&m, 0, sizeof m);
+	m.op = 2;
+	m.target = target;
+	if (write(rt_ctl, &m, sizeof m) != (ssize_t)sizeof m)
+		die("runtime control: %s", strerror(errno));
+}
+
+/* Start the fake runtime: a listening socket and a child process. */
+static void
+rt_start(void)
+{
+	socklen_t len = sizeof rt_addr;
+	int lfd, ctl[2], one = 1;
+	pid_t parent = getpid();
+
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (lfd == -1)
+		die("socket: %s", strerror(errno));
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	memset(&rt_addr, 0, sizeof rt_addr);
+	rt_addr.sin_family = AF_INET;
+	rt_addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(lfd, (struct sockaddr *)&rt_addr, sizeof rt_addr) == -1 ||
+	    listen(lfd, 4096) == -1 ||
+	    getsockname(lfd, (struct sockaddr *)&rt_addr, &len) == -1)
+		die("runtime listen: %s", strerror(errno));
+	if (pipe2(ctl, O_CLOEXEC) == -1)
+		die("pipe: %s", strerror(errno));
+	switch ((rt_pid = fork())) {
+	case -1:
+		die("fork: %s", strerror(errno));
+	case 0:
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(0);
+		close(ctl[1]);
+		rt_main(lfd, ctl[0]);
+	default:
+		break;
+	}
+	close(lfd);
+	close(ctl[0]);
+	rt_ctl = ctl[1];
+}
+
+/* ------------------------------------------------------------------ */
+/* Processes: start and stop routers, read their memory, CPU and fds. */
+
+enum path_kind { PK_DIRECT, PK_SC, PK_SS };
+enum router_kind { RK_NONE, RK_DSROUTERD, RK_SOCAT, RK_DOTNET };
+
+struct results {
+	double tput[64];
+	unsigned ntput;
+	unsigned long long cpu_ticks;
+	double cpu_mib;
+	double *rtt, *pair;
+	unsigned nrtt;
+	long idle_rss, idle_after_rss;
+	long sess_rss, sess_pss;
+	int sess_nproc;
+	long slow_peak_rss;
+	double scale[NSCALE][16];
+	unsigned nscale_runs[NSCALE];
+	int seq_done;
+	int fd_before, fd_after;
+	long seq_rss_before, seq_rss_after;
+	double seq_per_s;
+	double cg_per_mib;
+	int cg_done;
+};
+
+struct path {
+	const char *name;
+	enum path_kind kind;
+	enum router_kind router;
+	const char *env;          /* extra environment "NAME=VALUE", or NULL */
+	int tree;                 /* forks per connection: count every process */
+	pid_t pid;
+	char sock[108];
+	char log[300];
+	int port;                 /* server-server: where runtimes connect */
+	int target;               /* server-server: the runtime's target slot */
+	int errors;
+	struct results r;
+};
+
+static struct path paths[MAX_PATHS];
+static int npaths;
+
+/* Read a "Key:   N kB" line of /proc/PID/status or smaps_rollup. */
+static long
+proc_kb(pid_t pid, const char *file, const char *key)
+{
+	char fn[64], line[256];
+	size_t klen = strlen(key);
+	long v = -1;
+	FILE *f;
+
+	snprintf(fn, sizeof fn, "/proc/%ld/%s", (long)pid, file);
+	if ((f = fopen(fn, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
+			v = strtol(line + klen + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+/* utime + stime + cutime + cstime of a process, in clock ticks. */
+static unsigned long long
+proc_cpu_ticks(pid_t pid)
+{
+	char fn[64], buf[1024], *p;
+	unsigned long long v[4], sum = 0;
+	ssize_t n;
+	int fd, field, i;
+
+	snprintf(fn, sizeof fn, "/proc/%ld/stat", (long)pid);
+	if ((fd = open(fn, O_RDONLY)) == -1)
+		return 0;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	if ((p = strrchr(buf, ')')) == NULL)
+		return 0;
+	/* Fields after the name start at 3 (state); utime is field 14. */
+	p += 2;
+	for (field = 3; field < 14 && p != NULL; field++) {
+		p = strchr(p, ' ');
+		if (p != NULL)
+			p++;
+	}
+	if (p == NULL)
+		return 0;
+	for (i = 0; i < 4; i++) {
+		v[i] = strtoull(p, &p, 10);
+		sum += v[i];
+	}
+	return sum;
+}
+
+/* Open descriptors of a process. */
+static int
+proc_fds(pid_t pid)
+{
+	char fn[64];
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	snprintf(fn, sizeof fn, "/proc/%ld/fd", (long)pid);
+	if ((d = opendir(fn)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] != '.')
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* The children of a process (one level: socat's forks). */
+static int
+proc_children(pid_t pid, pid_t *out, int max)
+{
+	char fn[300], buf[512], *p;
+	struct dirent *de;
+	DIR *d;
+	ssize_t len;
+	int fd, n = 0;
+	long ppid;
+
+	if ((d = opendir("/proc")) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL && n < max) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(fn, sizeof fn, "/proc/%s/stat", de->d_name);
+		if ((fd = open(fn, O_RDONLY)) == -1)
+			continue;
+		len = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		if ((p = strrchr(buf, ')')) == NULL || strlen(p) < 4)
+			continue;
+		ppid = strtol(p + 4, NULL, 10);
+		if (ppid == (long)pid)
+			out[n++] = (pid_t)atol(de->d_name);
+	}
+	closedir(d);
+	return n;
+}
+
+/* RSS (and PSS if asked) of a router, summed over its processes. */
+static long
+path_mem(struct path *p, long *pss, int *nproc)
+{
+	static pid_t kids[4096];
+	long rss, v;
+	int i, n = 0;
+
+	rss = proc_kb(p->pid, "status", "VmRSS");
+	if (pss != NULL)
+		*pss = proc_kb(p->pid, "smaps_rollup", "Pss");
+	if (p->tree)
+		n = proc_children(p->pid, kids, 4096);
+	for (i = 0; i < n; i++) {
+		if ((v = proc_kb(kids[i], "status", "VmRSS")) > 0)
+			rss += v;
+		if (pss != NULL && (v = proc_kb(kids[i], "smaps_rollup", "Pss")) > 0)
+			*pss += v;
+	}
+	if (nproc != NULL)
+		*nproc = 1 + n;
+	return rss;
+}
+
+/* Start a process with stdout and stderr to a log, in its own group. */
+static pid_t
+spawn(const char *const *argv, const char *log, const char *env)
+{
+	char *av[48];
+	pid_t pid, parent = getpid();
+	int fd, i;
+
+	switch ((pid = fork())) {
+	case -1:
+		die("fork: %s", strerror(errno));
+	case 0:
+		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(0);
+		if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1)
+			_exit(127);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		close(fd);
+		if ((fd = open("/dev/null", O_RDONLY)) != -1) {
+			dup2(fd, 0);
+			close(fd);
+		}
+		if (env != NULL)
+			putenv(strdup(env));
+		for (i = 0; argv[i] != NULL && i < 47; i++)
+			av[i] = strdup(argv[i]);
+		av[i] = NULL;
+		execvp(av[0], av);
+		fprintf(stderr, "exec %s: %s\n", av[0], strerror(errno));
+		_exit(127);
+	default:
+		return pid;
+	}
+}
+
+/* Find a free loopback port (for routers that cannot listen on port 0). */
+static int
+free_port(void)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof sa;
+	int fd, port;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd == -1 || bind(fd, (struct sockaddr *)&sa, sizeof sa) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len) == -1)
+		die("free port: %s", strerror(errno));
+	port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+/* Print the end of a log (when a router fails to start). */
+static void
+show_log(const char *log)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(log, O_RDONLY)) == -1)
+		return;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n > 0) {
+		buf[n] = '\0';
+		fprintf(stderr, "--- %s ---\n%s--- end ---\n", log, buf);
+	}
+}
+
+/* Whether a log holds a string; fills *port from "runtimes on HOST:PORT". */
+static int
+log_has(const char *log, const char *what, int *port)
+{
+	static char buf[65536];
+	char *p, *q;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(log, O_RDONLY)) == -1)
+		return 0;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	if (strstr(buf, what) == NULL)
+		return 0;
+	if (port != NULL) {
+		if ((p = strstr(buf, "listening for runtimes on ")) == NULL)
+			return 0;
+		p += strlen("listening for runtimes on ");
+		if ((q = strchr(p, '\n')) != NULL)
+			*q = '\0';
+		if ((q = strrchr(p, ':')) == NULL)
+			return 0;
+		*port = atoi(q + 1);
+	}
+	return 1;
+}
+
+/* Whether a Unix socket file exists. */
+static int
+sock_exists(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && S_ISSOCK(sb.st_mode);
+}
+
+/*
+ * Whether a Unix socket accepts connections (a router may bind before it
+ * listens). The probe connection closes without a command.
+ */
+static int
+sock_accepts(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd, rc;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return 0;
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof sun);
+	close(fd);
+	return rc == 0;
+}
+
+/* Wait for a server-server path's idle runtime connection. */
+static int
+path_wait_idle(struct path *p, unsigned ms)
+{
+	uint64_t end = now_ns() + (uint64_t)ms * 1000000u;
+
+	if (p->kind != PK_SS)
+		return 0;
+	while (__atomic_load_n(&sh->idle[p->target], __ATOMIC_SEQ_CST) == 0) {
+		if (now_ns() > end)
+			return -1;
+		sleep_us(20);
+	}
+	return 0;
+}
+
+/*
+ * Start a path's router (under callgrind when cgout is set) and wait until
+ * tools can connect and, for server-server, a runtime is connected.
+ */
+static void
+router_start(struct path *p, const char *cgout)
+{
+	const char *av[48];
+	char rt[64], tcps[64], lsn[160], dst[96], cgarg[320];
+	unsigned wait_ms = cgout != NULL || p->router == RK_DOTNET ? 60000 : 10000;
+	uint64_t end;
+	int n = 0, status;
+
+	if (p->kind == PK_DIRECT)
+		return;
+	snprintf(rt, sizeof rt, "127.0.0.1:%d", ntohs(rt_addr.sin_port));
+	unlink(p->sock);
+	if (cgout != NULL) {
+		snprintf(cgarg, sizeof cgarg, "--callgrind-out-file=%s", cgout);
+		av[n++] = opt.valgrind;
+		av[n++] = "--tool=callgrind";
+		av[n++] = cgarg;
+		if (p->tree)
+			av[n++] = "--trace-children=yes";
+	}
+	switch (p->router) {
+	case RK_DSROUTERD:
+	case RK_DOTNET:
+		av[n++] = p->router == RK_DOTNET ? opt.dotnet : opt.dsrouterd;
+		av[n++] = p->kind == PK_SS ? "server-server" : "server-client";
+		av[n++] = "-ipcs";
+		av[n++] = p->sock;
+		if (p->kind == PK_SS) {
+			if (p->router == RK_DOTNET)
+				p->port = free_port();
+			snprintf(tcps, sizeof tcps, "127.0.0.1:%d",
+			    p->router == RK_DOTNET ? p->port : 0);
+			av[n++] = "-tcps";
+			av[n++] = tcps;
+		} else {
+			av[n++] = "-tcpc";
+			av[n++] = rt;
+		}
+		break;
+	case RK_SOCAT:
+		snprintf(lsn, sizeof lsn, "UNIX-LISTEN:%s,fork", p->sock);
+		snprintf(dst, sizeof dst, "TCP:%s,nodelay", rt);
+		av[n++] = opt.socat;
+		av[n++] = "-b";
+		av[n++] = "262144";
+		av[n++] = lsn;
+		av[n++] = dst;
+		break;
+	case RK_NONE:
+		return;
+	}
+	av[n] = NULL;
+	p->pid = spawn(av, p->log, p->env);
+	end = now_ns() + (uint64_t)wait_ms * 1000000u;
+	for (;;) {
+		if (waitpid(p->pid, &status, WNOHANG) == p->pid) {
+			show_log(p->log);
+			die("%s exited at start-up", p->name);
+		}
+		if (p->router == RK_DSROUTERD) {
+			if (log_has(p->log, "listening for tools on",
+			    p->kind == PK_SS ? &p->port : NULL))
+				break;
+		} else if (sock_exists(p->sock) && sock_accepts(p->sock))
+			break;
+		if (now_ns() > end) {
+			show_log(p->log);
+			die("%s did not start within %u ms", p->name, wait_ms);
+		}
+		sleep_us(2000);
+	}
+	if (p->kind == PK_SS) {
+		rt_add_target(p->target, p->port);
+		if (path_wait_idle(p, wait_ms) != 0) {
+			show_log(p->log);
+			die("%s: the runtime could not connect to port %d",
+			    p->name, p->port);
+		}
+	}
+}
+
+/* Stop a router and its process group; wait for it. */
+static void
+router_stop(struct path *p)
+{
+	uint64_t end;
+	int status;
+
+	if (p->kind == PK_DIRECT || p->pid <= 0)
+		return;
+	if (p->kind == PK_SS)
+		rt_remove_target(p->target);
+	kill(-p->pid, SIGTERM);
+	end = now_ns() + 60ull * 1000000000u;
+	while (waitpid(p->pid, &status, WNOHANG) != p->pid) {
+		if (now_ns() > end) {
+			kill(-p->pid, SIGKILL);
+			waitpid(p->pid, &status, 0);
+			break;
+		}
+		sleep_us(5000);
+	}
+	/* socat's forks, valgrind's children: let them all go. */
+	end = now_ns() + 10ull * 1000000000u;
+	while (kill(-p->pid, 0) == 0 && now_ns() < end)
+		sleep_us(5000);
+	kill(-p->pid, SIGKILL);
+	p->pid = -1;
+	unlink(p->sock);
+}
+
+/* ------------------------------------------------------------------ */
+/* The tool side. */
+
+/* Connect to a path as a tool (blocking, with time-outs). */
+static int
+tool_connect(struct path *p)
+{
+	struct sockaddr_un sun;
+	struct timeval tv = { 30, 0 };
+	int fd, one = 1;
+
+	if (p->kind == PK_DIRECT) {
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd == -1)
+			die("socket: %s", strerror(errno));
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+		if (connect(fd, (struct sockaddr *)&rt_addr, sizeof rt_addr) == -1) {
+			close(fd);
+			return -1;
+		}
+		return fd;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		die("socket: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", p->sock);
+	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Write all of a buffer. */
+static int
+write_all(int fd, const uint8_t *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = send(fd, buf, len, MSG_NOSIGNAL);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Read exactly len bytes. */
+static int
+read_all(int fd, uint8_t *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = recv(fd, buf, len, 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Count a failure on a path. */
+static void
+path_fail(struct path *p, const char *what)
+{
+	p->errors++;
+	note("%s: %s", p->name, what);
+}
+
+/*
+ * One CollectTracing stream of n bytes, read to EOF. With rate_kib set, read
+ * 64 KiB at a time, slowly, and sample the router's peak RSS. Returns the
+ * elapsed seconds, or -1.
+ */
+static double
+tool_stream(struct path *p, uint64_t n, unsigned slow, long *peak_rss)
+{
+	static uint8_t *buf;
+	uint8_t cmd[IPC_HDR + CMD_COLLECT_PAYLOAD], ok[28];
+	uint64_t t0, got = 0;
+	size_t want = slow ? 64 * 1024 : IO_CHUNK;
+	ssize_t r;
+	long rss;
+	int fd;
+
+	if (buf == NULL)
+		buf = xcalloc(1, IO_CHUNK);
+	if (path_wait_idle(p, 10000) != 0) {
+		path_fail(p, "no idle runtime connection");
+		return -1;
+	}
+	t0 = now_ns();
+	if ((fd = tool_connect(p)) == -1) {
+		path_fail(p, "connect failed");
+		return -1;
+	}
+	if (write_all(fd, cmd, cmd_collect(cmd, n, 0)) != 0 ||
+	    read_all(fd, ok, sizeof ok) != 0 || ok[16] != 0xff || ok[17] != 0) {
+		close(fd);
+		path_fail(p, "stream: no OK answer");
+		return -1;
+	}
+	for (;;) {
+		r = recv(fd, buf, want, 0);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		if (opt.verify && memcmp(buf, pattern_at(got), (size_t)r) != 0) {
+			close(fd);
+			path_fail(p, "stream: bytes differ from the runtime's");
+			return -1;
+		}
+		got += (uint64_t)r;
+		if (slow) {
+			if (peak_rss != NULL &&
+			    (rss = path_mem(p, NULL, NULL)) > *peak_rss)
+				*peak_rss = rss;
+			sleep_us(slow);
+		}
+	}
+	close(fd);
+	if (r != 0 || got != n) {
+		path_fail(p, "stream: short or failed");
+		return -1;
+	}
+	return (double)(now_ns() - t0) / 1e9;
+}
+
+/*
+ * One ProcessInfo on a new connection. Returns the round trip in
+ * microseconds and sets *pair_us to the time from connect to the runtime
+ * having the command; -1 on failure.
+ */
+static double
+tool_command(struct path *p, double *pair_us)
+{
+	uint8_t cmd[IPC_HDR], ans[1024];
+	uint64_t t0, t1, tc;
+	uint16_t size;
+	int fd;
+
+	t0 = now_ns();
+	if ((fd = tool_connect(p)) == -1) {
+		path_fail(p, "connect failed");
+		return -1;
+	}
+	if (write_all(fd, cmd, cmd_processinfo(cmd)) != 0 ||
+	    read_all(fd, ans, IPC_HDR) != 0 ||
+	    (size = get16(ans + 14)) < IPC_HDR || size > sizeof ans ||
+	    read_all(fd, ans + IPC_HDR, size - IPC_HDR) != 0 ||
+	    ans[16] != 0xff || ans[17] != 0x00) {
+		close(fd);
+		path_fail(p, "ProcessInfo failed");
+		return -1;
+	}
+	t1 = now_ns();
+	close(fd);
+	tc = __atomic_load_n(&sh->last_cmd_ns, __ATOMIC_SEQ_CST);
+	if (pair_us != NULL)
+		*pair_us = tc > t0 ? (double)(tc - t0) / 1e3 : 0;
+	return (double)(t1 - t0) / 1e3;
+}
+
+/* Upload n bytes tool -> runtime; the runtime checks them. */
+static int
+tool_upload(struct path *p, uint64_t n)
+{
+	uint8_t cmd[IPC_HDR + 8], ans[24];
+	uint64_t off = 0;
+	size_t len;
+	int fd;
+
+	if (path_wait_idle(p, 10000) != 0 || (fd = tool_connect(p)) == -1) {
+		path_fail(p, "upload: cannot connect");
+		return -1;
+	}
+	if (write_all(fd, cmd, cmd_upload(cmd, n)) != 0)
+		goto fail;
+	while (off < n) {
+		len = n - off < IO_CHUNK ? (size_t)(n - off) : IO_CHUNK;
+		if (write_all(fd, pattern_at(off), len) != 0)
+			goto fail;
+		off += len;
+	}
+	if (read_all(fd, ans, sizeof ans) != 0 || ans[17] != 0 ||
+	    get32(ans + IPC_HDR) != 0)
+		goto fail;
+	close(fd);
+	return 0;
+fail:
+	close(fd);
+	path_fail(p, "upload: failed or bytes differ at the runtime");
+	return -1;
+}
+
+/*
+ * n concurrent streams of per bytes each, read with epoll. Returns the
+ * aggregate MiB/s, or -1.
+ */
+static double
+tool_scale(struct path *p, unsigned n, uint64_t per)
+{
+	static uint8_t *buf;
+	struct epoll_event ev, evs[256];
+	uint8_t cmd[IPC_HDR + CMD_COLLECT_PAYLOAD];
+	uint64_t *got, t0, end;
+	int *fds, ep, k, i, done = 0, bad = 0;
+	unsigned u;
+	ssize_t r;
+	size_t cl;
+
+	if (buf == NULL)
+		buf = xcalloc(1, IO_CHUNK);
+	fds = xcalloc(n, sizeof *fds);
+	got = xcalloc(n, sizeof *got);
+	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		die("epoll_create1: %s", strerror(errno));
+	cl = cmd_collect(cmd, per, 0);
+	path_wait_idle(p, 10000);
+	t0 = now_ns();
+	for (u = 0; u < n; u++) {
+		if ((fds[u] = tool_connect(p)) == -1 ||
+		    write_all(fds[u], cmd, cl) != 0) {
+			path_fail(p, "scale: connect failed");
+			bad = 1;
+			n = u + (fds[u] != -1);
+			break;
+		}
+		set_nonblock(fds[u]);
+		memset(&ev, 0, sizeof ev);
+		ev.events = EPOLLIN;
+		ev.data.u32 = u;
+		epoll_ctl(ep, EPOLL_CTL_ADD, fds[u], &ev);
+	}
+	end = now_ns() + 300ull * 1000000000u;
+	while (done < (int)n && !bad) {
+		k = epoll_wait(ep, evs, 256, 1000);
+		if (now_ns() > end) {
+			path_fail(p, "scale: timed out");
+			bad = 1;
+			break;
+		}
+		for (i = 0; i < k; i++) {
+			u = evs[i].data.u32;
+			r = recv(fds[u], buf, IO_CHUNK, 0);
+			if (r > 0) {
+				got[u] += (uint64_t)r;
+				continue;
+			}
+			if (r == -1 && (errno == EAGAIN || errno == EINTR))
+				continue;
+			close(fds[u]);
+			fds[u] = -1;
+			done++;
+			if (got[u] != per + 28) {
+				path_fail(p, "scale: short stream");
+				bad = 1;
+			}
+		}
+	}
+	for (u = 0; u < n; u++) {
+		if (fds[u] != -1)
+			close(fds[u]);
+	}
+	close(ep);
+	free(fds);
+	free(got);
+	if (bad)
+		return -1;
+	return (double)per * n / MIB / ((double)(now_ns() - t0) / 1e9);
+}
+
+/* ------------------------------------------------------------------ */
+/* Measures. */
+
+/* Wait a moment for routers to finish closing sessions. */
+static void
+settle(void)
+{
+	sleep_us(opt.quick ? 50000 : 300000);
+}
+
+/* 1. Stream throughput runtime -> tool, interleaved, with router CPU. */
+static void
+measure_throughput(void)
+{
+	uint64_t n = (uint64_t)opt.stream_mib * 1024 * 1024;
+	unsigned run, k;
+	unsigned long long c0;
+	struct path *p;
+	double s;
+
+	for (run = 0; run < opt.runs; run++) {
+		note("throughput: run %u/%u", run + 1, opt.runs);
+		for (k = 0; k < (unsigned)npaths; k++) {
+			p = &paths[(run + k) % (unsigned)npaths];
+			c0 = p->pid > 0 ? proc_cpu_ticks(p->pid) : 0;
+			s = tool_stream(p, n, 0, NULL);
+			if (s > 0 && p->r.ntput < 64)
+				p->r.tput[p->r.ntput++] = (double)opt.stream_mib / s;
+			if (p->pid > 0) {
+				if (p->tree)
+					sleep_us(20000); /* let socat reap its child */
+				p->r.cpu_ticks += proc_cpu_ticks(p->pid) - c0;
+				p->r.cpu_mib += opt.stream_mib;
+			}
+		}
+	}
+}
+
+/* 2 and 3. Round trips and connect-to-command, one command per connection. */
+static void
+measure_commands(void)
+{
+	unsigned i, k;
+	struct path *p;
+	double rtt, pair;
+	int j;
+
+	for (j = 0; j < npaths; j++) {
+		paths[j].r.rtt = xcalloc(opt.rtt, sizeof(double));
+		paths[j].r.pair = xcalloc(opt.rtt, sizeof(double));
+	}
+	note("round trips: %u commands per path", opt.rtt);
+	for (i = 0; i < opt.rtt; i++) {
+		for (k = 0; k < (unsigned)npaths; k++) {
+			p = &paths[(i + k) % (unsigned)npaths];
+			if (path_wait_idle(p, 10000) != 0) {
+				path_fail(p, "no idle runtime connection");
+				continue;
+			}
+			sleep_us(opt.rtt_pause_us);
+			rtt = tool_command(p, &pair);
+			if (rtt >= 0) {
+				p->r.rtt[p->r.nrtt] = rtt;
+				p->r.pair[p->r.nrtt++] = pair;
+			}
+		}
+	}
+}
+
+/* 4a. Peak RSS while a slow tool reads a stream (the back-pressure bound). */
+static void
+measure_slow_reader(void)
+{
+	struct path *p;
+	int j;
+
+	for (j = 0; j < npaths; j++) {
+		p = &paths[j];
+		if (p->pid <= 0)
+			continue;
+		note("slow reader: %s", p->name);
+		p->r.slow_peak_rss = path_mem(p, NULL, NULL);
+		tool_stream(p, (uint64_t)opt.slow_mib * 1024 * 1024, 2000,
+		    &p->r.slow_peak_rss);
+	}
+}
+
+/* 4b. RSS with many concurrent sessions, each holding its connection. */
+static void
+measure_sessions(void)
+{
+	uint8_t cmd[IPC_HDR + CMD_COLLECT_PAYLOAD], *buf;
+	size_t cl = cmd_collect(cmd, 4096, FLAG_HOLD);
+	struct path *p;
+	int *fds, j;
+	unsigned u, n;
+
+	fds = xcalloc(opt.sessions, sizeof *fds);
+	buf = xcalloc(1, 28 + 4096);
+	for (j = 0; j < npaths; j++) {
+		p = &paths[j];
+		if (p->pid <= 0)
+			continue;
+		note("%u concurrent sessions: %s", opt.sessions, p->name);
+		n = 0;
+		for (u = 0; u < opt.sessions; u++) {
+			if (path_wait_idle(p, 10000) != 0 ||
+			    (fds[u] = tool_connect(p)) == -1) {
+				path_fail(p, "sessions: cannot connect");
+				break;
+			}
+			n++;
+			if (write_all(fds[u], cmd, cl) != 0 ||
+			    read_all(fds[u], buf, 28 + 4096) != 0) {
+				path_fail(p, "sessions: no answer");
+				break;
+			}
+		}
+		if (n == opt.sessions) {
+			sleep_us(opt.quick ? 20000 : 200000);
+			p->r.sess_rss = path_mem(p, &p->r.sess_pss, &p->r.sess_nproc);
+		}
+		for (u = 0; u < n; u++)
+			close(fds[u]);
+		settle();
+	}
+	free(fds);
+	free(buf);
+}
+
+/* 5a. Aggregate throughput with concurrent streams, interleaved. */
+static void
+measure_scale(void)
+{
+	unsigned s, run, k;
+	uint64_t per, min = (uint64_t)opt.scale_min_kib * 1024;
+	struct path *p;
+	double v;
+
+	for (s = 0; s < opt.nscale; s++) {
+		per = (uint64_t)opt.scale_mib * 1024 * 1024 / opt.scale[s];
+		if (per < min)
+			per = min;
+		for (run = 0; run < opt.scale_runs; run++) {
+			note("scale: %u streams of %.2f MiB, run %u/%u",
+			    opt.scale[s], (double)per / MIB, run + 1, opt.scale_runs);
+			for (k = 0; k < (unsigned)npaths; k++) {
+				p = &paths[(run + k) % (unsigned)npaths];
+				v = tool_scale(p, opt.scale[s], per);
+				if (v > 0 && p->r.nscale_runs[s] < 16)
+					p->r.scale[s][p->r.nscale_runs[s]++] = v;
+				settle();
+			}
+		}
+	}
+}
+
+/* 5b. Many sequential sessions: descriptors and RSS before and after. */
+static void
+measure_sequential(void)
+{
+	struct path *p;
+	uint64_t t0;
+	unsigned u;
+	int j;
+
+	for (j = 0; j < npaths; j++) {
+		p = &paths[j];
+		if (p->pid <= 0 || p->tree)
+			continue;
+		note("%u sequential sessions: %s", opt.seq, p->name);
+		settle();
+		p->r.fd_before = proc_fds(p->pid);
+		p->r.seq_rss_before = path_mem(p, NULL, NULL);
+		t0 = now_ns();
+		for (u = 0; u < opt.seq; u++) {
+			if (tool_command(p, NULL) < 0)
+				break;
+		}
+		p->r.seq_per_s = u / ((double)(now_ns() - t0) / 1e9);
+		settle();
+		p->r.fd_after = proc_fds(p->pid);
+		p->r.seq_rss_after = path_mem(p, NULL, NULL);
+		p->r.seq_done = u == opt.seq;
+	}
+}
+
+/* Sum "summary:" or "totals:" lines of callgrind files with a prefix. */
+static unsigned long long
+cg_total(const char *prefix)
+{
+	char fn[600], line[256];
+	struct dirent *de;
+	unsigned long long sum = 0;
+	size_t plen = strlen(prefix);
+	DIR *d;
+	FILE *f;
+
+	if ((d = opendir(tmpdir)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, prefix, plen) != 0)
+			continue;
+		snprintf(fn, sizeof fn, "%s/%s", tmpdir, de->d_name);
+		if ((f = fopen(fn, "r")) == NULL)
+			continue;
+		while (fgets(line, sizeof line, f) != NULL) {
+			if (strncmp(line, "summary:", 8) == 0) {
+				sum += strtoull(line + 8, NULL, 10);
+				break;
+			}
+			if (strncmp(line, "totals:", 7) == 0) {
+				sum += strtoull(line + 7, NULL, 10);
+				break;
+			}
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return sum;
+}
+
+/*
+ * 6. Instructions per MiB under callgrind: two runs of one stream each,
+ * small and large; the difference divided by the MiB between them.
+ */
+static void
+measure_callgrind(void)
+{
+	struct path cp;
+	char out[400], prefix[64];
+	unsigned long long tot[2];
+	uint64_t sizes[2];
+	int j, k;
+
+	sizes[0] = 4ull * 1024 * 1024;
+	sizes[1] = sizes[0] + (uint64_t)opt.cg_mib * 1024 * 1024;
+	for (j = 0; j < npaths; j++) {
+		if (paths[j].kind == PK_DIRECT || paths[j].router == RK_DOTNET)
+			continue;
+		for (k = 0; k < 2; k++) {
+			cp = paths[j];
+			memset(&cp.r, 0, sizeof cp.r);
+			cp.errors = 0;
+			snprintf(cp.sock, sizeof cp.sock, "%s/cg%d.sock", tmpdir, j);
+			snprintf(cp.log, sizeof cp.log, "%s/cg%d-%d.log", tmpdir, j, k);
+			snprintf(prefix, sizeof prefix, "cg%d-%d.", j, k);
+			snprintf(out, sizeof out, "%s/%s%%p.out", tmpdir, prefix);
+			note("callgrind: %s, %llu MiB", cp.name,
+			    (unsigned long long)(sizes[k] >> 20));
+			router_start(&cp, out);
+			if (tool_stream(&cp, sizes[k], 0, NULL) < 0)
+				paths[j].errors++;
+			sleep_us(200000);
+			router_stop(&cp);
+			tot[k] = cg_total(prefix);
+		}
+		if (tot[0] > 0 && tot[1] > tot[0]) {
+			paths[j].r.cg_per_mib = (double)(tot[1] - tot[0]) / opt.cg_mib;
+			paths[j].r.cg_done = 1;
+		}
+	}
+}
+
+/* Whether a measure is to run (--only). */
+static int
+want(const char *name)
+{
+	const char *p;
+	size_t n = strlen(name);
+
+	if (opt.only == NULL)
+		return 1;
+	for (p = opt.only; (p = strstr(p, name)) != NULL; p += n) {
+		if ((p == opt.only || p[-1] == ',') && (p[n] == '\0' || p[n] == ','))
+			return 1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Report. */
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The p-th percentile (nearest rank) of n values; sorts them. */
+static double
+pct(double *v, unsigned n, double p)
+{
+	unsigned i;
+
+	if (n == 0)
+		return -1;
+	qsort(v, n, sizeof *v, cmp_double);
+	i = (unsigned)(p / 100.0 * n + 0.5);
+	if (i > 0)
+		i--;
+	if (i >= n)
+		i = n - 1;
+	return v[i];
+}
+
+/* Format kB as MiB, or "-". */
+static const char *
+fmt_mib(char *buf, size_t len, long kb)
+{
+	if (kb < 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.1f", (double)kb / 1024.0);
+	return buf;
+}
+
+/* The direct path, and socat's, for ratios. */
+static struct path *
+path_find(enum router_kind rk, enum path_kind pk)
+{
+	int j;
+
+	for (j = 0; j < npaths; j++) {
+		if (paths[j].router == rk && paths[j].kind == pk && paths[j].env == NULL)
+			return &paths[j];
+	}
+	return NULL;
+}
+
+/* Print the machine the numbers come from. */
+static void
+print_machine(void)
+{
+	struct utsname u;
+	char line[256], model[200] = "unknown";
+	FILE *f;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if ((f = fopen("/proc/cpuinfo", "r")) != NULL) {
+		while (fgets(line, sizeof line, f) != NULL) {
+			if (strncmp(line, "model name", 10) == 0) {
+				char *c = strchr(line, ':');
+				if (c != NULL) {
+					snprintf(model, sizeof model, "%s", c + 2);
+					model[strcspn(model, "\n")] = '\0';
+				}
+				break;
+			}
+		}
+		fclose(f);
+	}
+	uname(&u);
+	printf("Machine: %s %s, %ld CPU(s), %s\n\n", u.sysname, u.release,
+	    ncpu, model);
+}
+
+/* Print every table. */
+static void
+report(void)
+{
+	struct path *d = path_find(RK_NONE, PK_DIRECT);
+	struct path *so = path_find(RK_SOCAT, PK_SC);
+	struct path *p;
+	double dmed = -1, smed = -1, med, v, dp50 = 0, dp99 = 0, p50, p99;
+	uint8_t ans[1024];
+	char b1[32], b2[32], b3[32], b4[32], b5[32];
+	unsigned s;
+	int j;
+
+	printf("# dsr-bench results\n\n");
+	print_machine();
+	printf("Paths: **direct** = the tool connects straight to the runtime's "
+	    "TCP port (no router, the limit); **server-client** = tool on a Unix "
+	    "socket, router connects to the listening runtime over TCP; "
+	    "**server-server** = tool on a Unix socket, the runtime keeps an idle "
+	    "advertised TCP connection to the router; **socat** = `socat -b 262144 "
+	    "UNIX-LISTEN:...,fork TCP:...,nodelay`, the server-client shape.\n\n");
+	if (opt.dotnet == NULL)
+		printf("dotnet-dsrouter: skipped: %s\n\n",
+		    opt.dotnet_note != NULL ? opt.dotnet_note : "not given");
+
+	/* 1. */
+	if (d != NULL)
+		dmed = pct(d->r.tput, d->r.ntput, 50);
+	if (so != NULL)
+		smed = pct(so->r.tput, so->r.ntput, 50);
+	printf("## 1. Stream throughput, runtime -> tool\n\n%u MiB per run, "
+	    "median of %u interleaved runs; router CPU = user+sys of the router "
+	    "process(es) per GiB forwarded.\n\n", opt.stream_mib, opt.runs);
+	printf("| path | MiB/s | min | max | x direct | x socat | router CPU s/GiB |\n");
+	printf("|---|---:|---:|---:|---:|---:|---:|\n");
+	for (j = 0; j < npaths; j++) {
+		p = &paths[j];
+		med = pct(p->r.tput, p->r.ntput, 50);
+		printf("| %s | %.0f | %.0f | %.0f | %.2f | ", p->name, med,
+		    pct(p->r.tput, p->r.ntput, 0), pct(p->r.tput, p->r.ntput, 100),
+		    dmed > 0 ? med / dmed : 0);
+		if (smed > 0 && p->pid != 0 && p->kind != PK_DIRECT)
+			printf("%.2f | ", med / smed);
+		else
+			printf("- | ");
+		if (p->r.cpu_mib > 0)
+			printf("%.2f |\n", (double)p->r.cpu_ticks /
+			    (double)sysconf(_SC_CLK_TCK) / (p->r.cpu_mib / 1024.0));
+		else
+			printf("- |\n");
+	}
+
+	/* 2 and 3. */
+	if (d != NULL && d->r.nrtt > 0) {
+		dp50 = pct(d->r.rtt, d->r.nrtt, 50);
+		dp99 = pct(d->r.rtt, d->r.nrtt, 99);
+	}
+	printf("\n## 2. Command round trip\n\nProcessInfo (20-byte request, "
+	    "%zu-byte answer) on a new connection each time, %u per path, "
+	    "interleaved; microseconds from connect() to the whole answer.\n\n",
+	    answer_processinfo(ans), opt.rtt);
+	printf("| path | p50 us | p99 us | added p50 | added p99 |\n");
+	printf("|---|---:|---:|---:|---:|\n");
+	for (j = 0; j < npaths; j++) {
+		p = &paths[j];
+		p50 = pct(p->r.rtt, p->r.nrtt, 50);
+		p99 = pct(p->r.rtt, p->r.nrtt, 99);
+		printf("| %s | %.0f | %.0f | %+.0f | %+.0f |\n", p->name, p50,
+		    p99, p50 - dp50, p99 - dp99);
+	}
+	printf("\n## 3. Connect to command at the runtime (pairing)\n\n"
+	    "Microseconds from the tool's connect() to the runtime having the "
+	    "whole command. For server-server the runtime's idle advertised "
+	    "connection is waiting: this is the pairing latency.\n\n");
+	printf("| path | p50 us | p99 us |\n|---|---:|---:|\n");
+	for (j = 0; j < npaths; j++) {
+		p = &paths[j];
+		printf("| %s | %.0f | %.0f |\n", p->name,
+		    pct(p->r.pair, p->r.nrtt, 50), pct(p->r.pair, p->r.nrtt, 99));
+	}
+
+	/* 4. */
+	printf("\n## 4. Memory of the router, MiB\n\nRSS of the router process "
+	    "(socat: summed over its forks, which counts shared pages once per "
+	    "process; PSS divides them). Idle = just started; %u sessions = "
+	    "that many tools each in a CollectTracing session that stays open; "
+	    "slow reader = peak while a tool reads a %u MiB stream at 32 MiB/s; "
+	    "idle after = at the end of the run.\n\n", opt.sessions, opt.slow_mib);
+	printf("| path | idle RSS | %u sessions RSS | %u sessions PSS | "
+	    "processes | slow reader peak RSS | idle after RSS |\n",
+	    opt.sessions, opt.sessions);
+	printf("|---|---:|---:|---:|---:|---:|---:|\n");
+	for (j = 0; j < npaths; j++) {
+		p = &paths[j];
+		if (p->kind == PK_DIRECT)
+			continue;
+		printf("| %s | %s | %s | %s | %d | %s | %s |\n", p->name,
+		    fmt_mib(b1, sizeof b1, p->r.idle_rss),
+		    fmt_mib(b2, sizeof b2, p->r.sess_rss ? p->r.sess_rss : -1),
+		    fmt_mib(b3, sizeof b3, p->r.sess_pss ? p->r.sess_pss : -1),
+		    p->r.sess_nproc,
+		    fmt_mib(b4, sizeof b4, p->r.slow_peak_rss),
+		    fmt_mib(b5, sizeof b5, p->r.idle_after_rss));
+	}
+
+	/* 5. */
+	printf("\n## 5. Scale\n\nAggregate MiB/s with concurrent streams "
+	    "(%u MiB in total per run, at least %u KiB per stream), median of %u "
+	    "interleaved runs.\n\n| path |", opt.scale_mib, opt.scale_min_kib,
+	    opt.scale_runs);
+	for (s = 0; s < opt.nscale; s++)
+		printf(" %u |", opt.scale[s]);
+	printf("\n|---|");
+	for (s = 0; s < opt.nscale; s++)
+		printf("---:|");
+	printf("\n");
+	for (j = 0; j < npaths; j++) {
+		p = &paths[j];
+		printf("| %s |", p->name);
+		for (s = 0; s < opt.nscale; s++) {
+			v = pct(p->r.scale[s], p->r.nscale_runs[s], 50);
+			if (v < 0)
+				printf(" - |");
+			else
+				printf(" %.0f |", v);
+		}
+		printf("\n");
+	}
+	printf("\n%u sequential sessions (ProcessInfo, new connection each):\n\n"
+	    "| path | sessions/s | fds before | fds after | RSS before | RSS after |\n"
+	    "|---|---:|---:|---:|---:|---:|\n", opt.seq);
+	for (j = 0; j < npaths; j++) {
+		p = &paths[j];
+		if (p->pid == 0 || p->kind == PK_DIRECT || p->tree || !p->r.seq_done)
+			continue;
+		printf("| %s | %.0f | %d | %d | %s | %s |\n", p->name,
+		    p->r.seq_per_s, p->r.fd_before, p->r.fd_after,
+		    fmt_mib(b1, sizeof b1, p->r.seq_rss_before),
+		    fmt_mib(b2, sizeof b2, p->r.seq_rss_after));
+	}
+
+	/* 6. */
+	printf("\n## 6. CPU cost\n\n");
+	if (opt.valgrind == NULL) {
+		printf("Instructions per MiB: skipped (no valgrind).\n");
+	} else {
+		printf("User-space instructions per MiB forwarded, counted by "
+		    "callgrind (deterministic; kernel copies are not included, "
+		    "see the router CPU column of table 1 for those): one "
+		    "stream of 4 MiB and one of %u MiB more, the difference "
+		    "divided by %u.\n\n| path | instructions/MiB |\n|---|---:|\n",
+		    opt.cg_mib, opt.cg_mib);
+		for (j = 0; j < npaths; j++) {
+			p = &paths[j];
+			if (p->r.cg_done)
+				printf("| %s | %.0f |\n", p->name, p->r.cg_per_mib);
+		}
+	}
+
+	/* Targets. */
+	printf("\n## Targets\n\n| target | path | measured | met |\n"
+	    "|---|---|---:|---|\n");
+	for (j = 0; j < npaths; j++) {
+		p = &paths[j];
+		if (p->router != RK_DSROUTERD)
+			continue;
+		med = pct(p->r.tput, p->r.ntput, 50);
+		if (dmed > 0)
+			printf("| throughput >= 0.9x direct | %s | %.2fx | %s |\n",
+			    p->name, med / dmed, med / dmed >= 0.9 ? "yes" : "no");
+		if (smed > 0)
+			printf("| throughput >= 1.5x socat | %s | %.2fx | %s |\n",
+			    p->name, med / smed, med / smed >= 1.5 ? "yes" : "no");
+		if (p->r.nrtt > 0 && d != NULL) {
+			v = pct(p->r.rtt, p->r.nrtt, 50) - dp50;
+			printf("| round trip adds <= 30 us p50 | %s | %+.0f us | %s |\n",
+			    p->name, v, v <= 30 ? "yes" : "no");
+		}
+		if (p->kind == PK_SS && p->r.nrtt > 0) {
+			v = pct(p->r.pair, p->r.nrtt, 99);
+			printf("| pairing < 1 ms p99 | %s | %.0f us | %s |\n",
+			    p->name, v, v < 1000 ? "yes" : "no");
+		}
+		printf("| idle RSS <= 2 MiB | %s | %.1f MiB | %s |\n", p->name,
+		    (double)p->r.idle_rss / 1024, p->r.idle_rss <= 2048 ? "yes" : "no");
+		if (p->r.sess_rss > 0)
+			printf("| %u sessions <= 64 MiB | %s | %.1f MiB | %s |\n",
+			    opt.sessions, p->name, (double)p->r.sess_rss / 1024,
+			    p->r.sess_rss <= 65536 ? "yes" : "no");
+	}
+	fflush(stdout);
+}
+
+/* ------------------------------------------------------------------ */
+/* Set-up. */
+
+/* Add a path. */
+static struct path *
+path_add(const char *name, enum path_kind kind, enum router_kind router,
+    const char *env)
+{
+	struct path *p;
+	static int ntargets;
+
+	if (npaths == MAX_PATHS)
+		die("too many paths");
+	p = &paths[npaths];
+	memset(p, 0, sizeof *p);
+	p->name = name;
+	p->kind = kind;
+	p->router = router;
+	p->env = env;
+	p->tree = router == RK_SOCAT;
+	p->target = kind == PK_SS ? ntargets++ : -1;
+	snprintf(p->sock, sizeof p->sock, "%s/p%d.sock", tmpdir, npaths);
+	snprintf(p->log, sizeof p->log, "%s/p%d.log", tmpdir, npaths);
+	npaths++;
+	return p;
+}
+
+/* Remove the temporary directory. */
+static void
+cleanup(void)
+{
+	char fn[600];
+	struct dirent *de;
+	DIR *d;
+
+	if (tmpdir[0] == '\0' || (d = opendir(tmpdir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(fn, sizeof fn, "%s/%s", tmpdir, de->d_name);
+		unlink(fn);
+	}
+	closedir(d);
+	rmdir(tmpdir);
+}
+
+/* Usage. */
+static void NORETURN
+usage(void)
+{
+	fprintf(stderr,
+"usage: dsr-bench --dsrouterd PATH [--socat PATH] [--dotnet-dsrouter PATH |\n"
+"                 --dotnet-note TEXT] [--valgrind PATH] [--quick] [--verify]\n"
+"                 [--stream-mib N] [--runs N] [--rtt N] [--sessions N]\n"
+"                 [--seq N] [--scale N,N,...] [--scale-mib N] [--cg-mib N]\n"
+"                 [--timeout SECS] [--keep] [--only MEASURE,...]\n"
+"measures: throughput commands slow sessions scale seq callgrind\n");
+	exit(64);
+}
+
+/* Parse "1,10,100". */
+static void
+parse_scale(const char *s)
+{
+	char *end;
+
+	opt.nscale = 0;
+	while (*s != '\0' && opt.nscale < NSCALE) {
+		opt.scale[opt.nscale++] = (unsigned)strtoul(s, &end, 10);
+		if (end == s || opt.scale[opt.nscale - 1] == 0)
+			usage();
+		s = *end == ',' ? end + 1 : end;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *base;
+	unsigned *num;
+	int i, j, keep = 0, errors = 0;
+
+	opt.stream_mib = 256;
+	opt.runs = 7;
+	opt.rtt = 2000;
+	opt.rtt_pause_us = 200;
+	opt.sessions = 1000;
+	opt.seq = 10000;
+	parse_scale("1,10,100,1000");
+	opt.scale_mib = 256;
+	opt.scale_min_kib = 1024;
+	opt.scale_runs = 3;
+	opt.slow_mib = 16;
+	opt.cg_mib = 64;
+	opt.timeout = 1800;
+	for (i = 1; i < argc; i++) {
+		num = NULL;
+		if (strcmp(argv[i], "--quick") == 0) {
+			opt.quick = 1;
+			opt.stream_mib = 8;
+			opt.runs = 2;
+			opt.rtt = 30;
+			opt.sessions = 20;
+			opt.seq = 100;
+			parse_scale("1,10");
+			opt.scale_mib = 4;
+			opt.scale_min_kib = 256;
+			opt.scale_runs = 1;
+			opt.slow_mib = 1;
+			opt.cg_mib = 4;
+			opt.timeout = 120;
+			continue;
+		}
+		if (strcmp(argv[i], "--verify") == 0) {
+			opt.verify = 1;
+			continue;
+		}
+		if (strcmp(argv[i], "--keep") == 0) {
+			keep = 1;
+			continue;
+		}
+		if (i + 1 >= argc)
+			usage();
+		if (strcmp(argv[i], "--dsrouterd") == 0)
+			opt.dsrouterd = argv[++i];
+		else if (strcmp(argv[i], "--socat") == 0)
+			opt.socat = argv[++i];
+		else if (strcmp(argv[i], "--dotnet-dsrouter") == 0)
+			opt.dotnet = argv[++i];
+		else if (strcmp(argv[i], "--dotnet-note") == 0)
+			opt.dotnet_note = argv[++i];
+		else if (strcmp(argv[i], "--valgrind") == 0)
+			opt.valgrind = argv[++i];
+		else if (strcmp(argv[i], "--only") == 0)
+			opt.only = argv[++i];
+		else if (strcmp(argv[i], "--scale") == 0)
+			parse_scale(argv[++i]);
+		else if (strcmp(argv[i], "--stream-mib") == 0)
+			num = &opt.stream_mib;
+		else if (strcmp(argv[i], "--runs") == 0)
+			num = &opt.runs;
+		else if (strcmp(argv[i], "--rtt") == 0)
+			num = &opt.rtt;
+		else if (strcmp(argv[i], "--sessions") == 0)
+			num = &opt.sessions;
+		else if (strcmp(argv[i], "--seq") == 0)
+			num = &opt.seq;
+		else if (strcmp(argv[i], "--scale-mib") == 0)
+			num = &opt.scale_mib;
+		else if (strcmp(argv[i], "--cg-mib") == 0)
+			num = &opt.cg_mib;
+		else if (strcmp(argv[i], "--timeout") == 0)
+			num = &opt.timeout;
+		else
+			usage();
+		if (num != NULL) {
+			*num = (unsigned)strtoul(argv[++i], NULL, 10);
+			if (*num == 0 && num != &opt.seq && num != &opt.cg_mib &&
+			    num != &opt.sessions)
+				usage();
+		}
+	}
+	if (opt.dsrouterd == NULL)
+		usage();
+	if (opt.runs > 64)
+		opt.runs = 64;
+	if (opt.scale_runs > 16)
+		opt.scale_runs = 16;
+
+	signal(SIGPIPE, SIG_IGN);
+	alarm(opt.timeout);     /* a hang fails instead of blocking */
+	base = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
+	if (strlen(base) > sizeof tmpdir - 20)
+		base = "/tmp";
+	snprintf(tmpdir, sizeof tmpdir, "%s/dsr-bench.XXXXXX", base);
+	if (mkdtemp(tmpdir) == NULL)
+		die("mkdtemp %s: %s", tmpdir, strerror(errno));
+	if (!keep)
+		atexit(cleanup);
+	pattern_init();
+	sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	memset(sh, 0, sizeof *sh);
+	rt_start();
+
+	path_add("direct", PK_DIRECT, RK_NONE, NULL);
+	path_add("dsrouterd server-client", PK_SC, RK_DSROUTERD, NULL);
+	path_add("dsrouterd server-server", PK_SS, RK_DSROUTERD, NULL);
+	path_add("dsrouterd server-client, portable relay", PK_SC, RK_DSROUTERD,
+	    "DSROUTERD_NO_SPLICE=1");
+	if (opt.socat != NULL)
+		path_add("socat", PK_SC, RK_SOCAT, NULL);
+	if (opt.dotnet != NULL) {
+		path_add("dotnet-dsrouter server-client", PK_SC, RK_DOTNET, NULL);
+		path_add("dotnet-dsrouter server-server", PK_SS, RK_DOTNET, NULL);
+	}
+	for (j = 0; j < npaths; j++) {
+		router_start(&paths[j], NULL);
+		if (paths[j].pid > 0)
+			note("started %s (pid %ld)", paths[j].name, (long)paths[j].pid);
+	}
+	sleep_us(opt.quick ? 50000 : 500000);
+	for (j = 0; j < npaths; j++) {
+		if (paths[j].pid > 0)
+			paths[j].r.idle_rss = path_mem(&paths[j], NULL, NULL);
+	}
+
+	/* Warm up every path, and check the bytes both ways when asked. */
+	for (j = 0; j < npaths; j++) {
+		for (i = 0; i < 5; i++)
+			tool_command(&paths[j], NULL);
+		if (opt.verify) {
+			tool_stream(&paths[j], 3 * 1024 * 1024 + 12345, 0, NULL);
+			tool_upload(&paths[j], 3 * 1024 * 1024 + 54321);
+		}
+	}
+
+	if (want("throughput"))
+		measure_throughput();
+	if (want("commands"))
+		measure_commands();
+	if (want("slow"))
+		measure_slow_reader();
+	if (want("sessions"))
+		measure_sessions();
+	if (want("scale"))
+		measure_scale();
+	if (want("seq"))
+		measure_sequential();
+	settle();
+	for (j = 0; j < npaths; j++) {
+		if (paths[j].pid > 0)
+			paths[j].r.idle_after_rss = path_mem(&paths[j], NULL, NULL);
+	}
+	for (j = 0; j < npaths; j++)
+		router_stop(&paths[j]);
+	if (opt.valgrind != NULL && want("callgrind"))
+		measure_callgrind();
+
+	report();
+	if (__atomic_load_n(&sh->upload_bad, __ATOMIC_SEQ_CST) != 0) {
+		note("the runtime received bytes that differ from the tool's");
+		errors++;
+	}
+	for (j = 0; j < npaths; j++) {
+		if (paths[j].errors > 0) {
+			note("%s: %d failure(s)", paths[j].name, paths[j].errors);
+			errors += paths[j].errors;
+		}
+	}
+	close(rt_ctl);
+	kill(rt_pid, SIGKILL);
+	waitpid(rt_pid, NULL, 0);
+	return errors > 0 ? 1 : 0;
+}
+
+#endif /* __linux__ */
