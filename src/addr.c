@@ -35,41 +35,41 @@ addr_parse_port(const char *s, uint16_t *port)
 	return 0;
 }
 
-/* Parse host:port, [v6]:port or *:port into a TCP address. */
+/* Parse host:port, [v6]:port or *:port into a TCP address; orig for messages. */
 static int
-addr_parse_tcp(struct addr *a, const char *s, char **cause)
+addr_parse_tcp(struct addr *a, const char *s, const char *orig, char **cause)
 {
 	const char *colon, *host_start, *host_end;
 
 	if (*s == '[') {
 		host_start = s + 1;
 		if ((host_end = strchr(s, ']')) == NULL) {
-			xasprintf(cause, "'%s': missing ']' after IPv6 address", s);
+			xasprintf(cause, "'%s': missing ']' after IPv6 address", orig);
 			return -1;
 		}
 		if (host_end[1] != ':') {
-			xasprintf(cause, "'%s': expected [address]:port", s);
+			xasprintf(cause, "'%s': expected [address]:port", orig);
 			return -1;
 		}
 		colon = host_end + 1;
 	} else {
 		if ((colon = strrchr(s, ':')) == NULL) {
-			xasprintf(cause, "'%s': expected host:port (e.g. 127.0.0.1:9000)", s);
+			xasprintf(cause, "'%s': expected host:port (e.g. 127.0.0.1:9000)", orig);
 			return -1;
 		}
 		if (memchr(s, ':', (size_t)(colon - s)) != NULL) {
-			xasprintf(cause, "'%s': put an IPv6 address in brackets, [::1]:9000", s);
+			xasprintf(cause, "'%s': put an IPv6 address in brackets, [::1]:9000", orig);
 			return -1;
 		}
 		host_start = s;
 		host_end = colon;
 	}
 	if (host_end == host_start) {
-		xasprintf(cause, "'%s': missing host (use *:PORT for every address)", s);
+		xasprintf(cause, "'%s': missing host (use *:PORT for every address)", orig);
 		return -1;
 	}
 	if (addr_parse_port(colon + 1, &a->port) != 0) {
-		xasprintf(cause, "'%s': port must be a number from 0 to 65535", s);
+		xasprintf(cause, "'%s': port must be a number from 0 to 65535", orig);
 		return -1;
 	}
 	a->kind = ADDR_TCP;
@@ -108,9 +108,9 @@ addr_parse_runtime(struct addr *a, const char *s, char **cause)
 	if (strncmp(s, "unix:", 5) == 0)
 		rc = addr_parse_unix(a, s + 5, s, cause);
 	else if (strncmp(s, "tcp:", 4) == 0)
-		rc = addr_parse_tcp(a, s + 4, cause);
+		rc = addr_parse_tcp(a, s + 4, s, cause);
 	else
-		rc = addr_parse_tcp(a, s, cause);
+		rc = addr_parse_tcp(a, s, s, cause);
 	if (rc == 0)
 		a->text = xstrdup(s);
 	return rc;
@@ -124,7 +124,7 @@ addr_parse_tool(struct addr *a, const char *s, char **cause)
 
 	memset(a, 0, sizeof *a);
 	if (strncmp(s, "tcp:", 4) == 0)
-		rc = addr_parse_tcp(a, s + 4, cause);
+		rc = addr_parse_tcp(a, s + 4, s, cause);
 	else if (strncmp(s, "unix:", 5) == 0)
 		rc = addr_parse_unix(a, s + 5, s, cause);
 	else
@@ -203,7 +203,9 @@ addr_same(const struct addr *a, const struct addr *b)
 	if (a->ss.ss_family == AF_INET6) {
 		a6 = (const struct sockaddr_in6 *)&a->ss;
 		b6 = (const struct sockaddr_in6 *)&b->ss;
-		return memcmp(&a6->sin6_addr, &b6->sin6_addr, 16) == 0;
+		return memcmp(&a6->sin6_addr, &b6->sin6_addr, 16) == 0 ||
+		    IN6_IS_ADDR_UNSPECIFIED(&a6->sin6_addr) ||
+		    IN6_IS_ADDR_UNSPECIFIED(&b6->sin6_addr);
 	}
 	return 0;
 }

@@ -137,7 +137,7 @@ cli_free(struct cli *cli)
 
 /*
  * Parse the command line. Returns 0, or an exit code (64 for usage errors,
- * 69 for an unsupported preset, 78 for a bad route) with *cause set.
+ * a bad route included, 69 for an unsupported preset) with *cause set.
  */
 int
 cli_parse(struct cli *cli, int argc, char **argv, char **cause)

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <ini.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +49,6 @@ struct conf_load {
 	FILE *f;
 	unsigned line;            /* line being parsed */
 	int line_done;            /* last read ended a line */
-	int too_long;
 	char *cause;
 	char *section;
 	struct route_spec spec;
@@ -179,6 +179,7 @@ int
 conf_parse_seconds(const char *s, unsigned *ms, int allow_none)
 {
 	unsigned long whole = 0, frac = 0, scale = 1000;
+	unsigned long long total;
 	const char *p = s;
 
 	if (allow_none && (strcmp(s, "-1") == 0 || strcmp(s, "0") == 0 ||
@@ -208,9 +209,10 @@ conf_parse_seconds(const char *s, unsigned *ms, int allow_none)
 		p++;
 	if (*p != '\0')
 		return -1;
-	*ms = (unsigned)(whole * 1000 + frac);
-	if (*ms == 0)
+	total = (unsigned long long)whole * 1000 + frac;
+	if (total == 0 || total > UINT_MAX)
 		return -1;
+	*ms = (unsigned)total;
 	return 0;
 }
 
@@ -586,10 +588,6 @@ conf_load_handler(void *arg, const char *section, const char *name,
 
 	if (cl->cause != NULL)
 		return 0;
-	if (cl->too_long) {
-		conf_error(&cl->cause, cl->conf, cl->line, "line too long");
-		return 0;
-	}
 	if (name == NULL)
 		return 1;
 	if (!cl->in_global && !cl->in_route) {
@@ -640,13 +638,15 @@ conf_load_handler(void *arg, const char *section, const char *name,
 /*
  * inih reader: fgets that counts lines, so errors can name them, and opens
  * sections itself, so a section's line is known even when it has no keys.
+ * It also drops indentation: inih would take an indented key for the
+ * continuation of the previous key's value.
  */
 static char *
 conf_load_reader(char *str, int num, void *arg)
 {
 	struct conf_load *cl = arg;
 	char *start, *end, *name;
-	size_t len;
+	size_t len, bom;
 	int first;
 
 	if (fgets(str, num, cl->f) == NULL)
@@ -656,13 +656,16 @@ conf_load_reader(char *str, int num, void *arg)
 		cl->line++;
 	len = strlen(str);
 	cl->line_done = len > 0 && str[len - 1] == '\n';
-	if (!cl->line_done && !feof(cl->f))
-		cl->too_long = 1;
+	if (!cl->line_done && !feof(cl->f) && cl->cause == NULL)
+		conf_error(&cl->cause, cl->conf, cl->line, "line too long (at "
+		    "most %d characters)", num - 2);
 	if (!first || cl->cause != NULL)
 		return str;
-	start = str + strspn(str, " \t");
-	if (cl->line == 1 && strncmp(start, "\xef\xbb\xbf", 3) == 0)
-		start += 3;
+	bom = cl->line == 1 && strncmp(str, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+	start = str + bom + strspn(str + bom, " \t");
+	if (start != str + bom)
+		memmove(str + bom, start, strlen(start) + 1);
+	start = str + bom;
 	if (*start != '[' || (end = strchr(start, ']')) == NULL)
 		return str;
 	start++;

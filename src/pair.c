@@ -61,16 +61,19 @@ pair_find(struct pair *p, const uint8_t *cookie)
 	return NULL;
 }
 
-/* Forget the oldest runtimes without connections beyond the history limit. */
+/*
+ * Forget the oldest runtimes without connections beyond the history limit,
+ * but never keep, which the caller is about to be given.
+ */
 static void
-pair_trim(struct pair *p)
+pair_trim(struct pair *p, const struct pair_runtime *keep)
 {
 	struct pair_runtime *r, *prev;
 
 	r = TAILQ_LAST(&p->runtimes, pair_runtime_list);
 	while (p->nruntimes > PAIR_MAX_RUNTIMES && r != NULL) {
 		prev = TAILQ_PREV(r, pair_runtime_list, entry);
-		if (r->nconns == 0) {
+		if (r->nconns == 0 && r != keep) {
 			TAILQ_REMOVE(&p->runtimes, r, entry);
 			free(r);
 			p->nruntimes--;
@@ -134,7 +137,7 @@ pair_runtime_add(struct pair *p, const struct ipc_advertise *adv, void *handle,
 	it->handle = handle;
 	it->runtime = r;
 	TAILQ_INSERT_TAIL(&p->idle, it, entry);
-	pair_trim(p);
+	pair_trim(p, *prev);
 	return ev;
 }
 

@@ -1,0 +1,22 @@
+/* check_main.h: what the unit suites share: the suites and the runner. */
+#ifndef CHECK_MAIN_H
+#define CHECK_MAIN_H
+
+#include <check.h>
+
+/* Seconds a single unit test may take before it counts as failed. */
+#define UNIT_TIMEOUT 5
+
+/* unit_common.c */
+TCase *unit_tcase(const char *);
+int unit_run(Suite *);
+
+/* One suite per pure module. */
+Suite *addr_suite(void);
+Suite *backoff_suite(void);
+Suite *cli_suite(void);
+Suite *conf_suite(void);
+Suite *ipc_suite(void);
+Suite *pair_suite(void);
+
+#endif /* CHECK_MAIN_H */
