@@ -1,1 +1,25 @@
-# tests/interop/local.mk
+# tests/interop/local.mk: dsrouterd against real .NET runtimes and tools.
+#
+# run-interop.sh builds the .NET app of tests/interop/app (and, when the
+# NuGet mirror allows, tests/interop/netclient and the real dotnet-trace)
+# into tests/interop/_dotnet under the build directory, then runs the
+# scenarios. Without dotnet on PATH it skips (exit 77).
+
+check_PROGRAMS += tests/interop/dsr-ipc
+tests_interop_dsr_ipc_SOURCES = tests/interop/dsr-ipc.c
+
+TESTS += tests/interop/run-interop.sh
+
+EXTRA_DIST += \
+	tests/interop/run-interop.sh \
+	tests/interop/README.md \
+	tests/interop/app/DsrInteropApp.csproj \
+	tests/interop/app/Program.cs \
+	tests/interop/netclient/DsrNetClient.csproj \
+	tests/interop/netclient/Program.cs
+
+# The .NET build outputs and installed tools are a directory tree.
+clean-local: clean-local-interop
+clean-local-interop:
+	-rm -rf tests/interop/_dotnet
+.PHONY: clean-local-interop
