@@ -1,19 +1,32 @@
 /*
  * relay.c: forward bytes both ways between a tool and a runtime connection.
  *
- * The hot path: data moves between evbuffers without copying; when the
- * far side's output passes the high-water mark, reading stops here until it
- * drains to half. EOF on one side is passed on as a half-close once the
- * buffered bytes are flushed; the session ends when both sides are done, or
- * at once on an error. Nothing here logs or formats per chunk.
+ * The hot path. Each direction reads its source with its own event, up to
+ * RELAY_MAX_READ bytes at a time, straight into an evbuffer, and writes the
+ * bytes through to the destination at once. (A bufferevent would read 4 KiB
+ * at a time: libevent 2.1's evbuffer_read() caps every read there, whatever
+ * the bufferevent's max single read says, which costs five system calls per
+ * 4 KiB.) Only when the destination is full do bytes stay buffered; past the
+ * high-water mark reading stops until the buffer drains to half, so memory
+ * is bounded and nothing is lost. EOF on one side is passed on as a
+ * half-close once the buffered bytes are flushed; the session ends when
+ * both directions are done, or at once on an error. Nothing here logs or
+ * formats per chunk.
+ *
+ * The bufferevents the route hands over keep owning the descriptors; their
+ * events are disabled and whatever they had read or queued is forwarded
+ * first.
  */
 #include "config.h"
 
+#include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -21,31 +34,44 @@
 
 #include "dsrouterd.h"
 
-#define RELAY_MAX_READ (256 * 1024)
+/*
+ * The largest single read. An evbuffer chain adds a small header to the
+ * space it holds and rounds the whole up to a power of two: asking for a
+ * little less than 256 KiB keeps each chain at 256 KiB rather than 512.
+ */
+#define RELAY_MAX_READ (256 * 1024 - 256)
 
 static size_t relay_hiwat = 1024 * 1024;
 
-struct relay_end {
-	struct bufferevent *bev;
-	struct relay_end *peer;
+/* One direction: bytes read from one descriptor, written to the other. */
+struct relay_dir {
 	struct relay *relay;
-	uint64_t *count;          /* bytes read from this end */
-	const char *name;
-	int eof;                  /* read EOF from this end */
-	int shut;                 /* shut down writing to this end */
+	const char *from_name;     /* "tool" or "runtime", for close reasons */
+	const char *to_name;
+	int from;
+	int to;
+	struct event *rev;         /* from is readable */
+	struct event *wev;         /* to is writable */
+	struct evbuffer *buf;      /* read, not yet written */
+	uint64_t *count;           /* bytes read from 'from' */
+	int reading;               /* rev is armed */
+	int writing;               /* wev is armed: 'to' was full */
+	int eof;                   /* read EOF from 'from' */
+	int shut;                  /* shut down writing to 'to' */
 };
 
 struct relay {
-	struct relay_end tool;
-	struct relay_end rt;
+	struct bufferevent *tool_bev;  /* own the descriptors */
+	struct bufferevent *rt_bev;
+	struct relay_dir up;           /* tool -> runtime */
+	struct relay_dir down;         /* runtime -> tool */
 	struct relay_stats stats;
 	relay_done_cb cb;
 	void *arg;
 };
 
-static void relay_read(struct bufferevent *, void *);
-static void relay_write(struct bufferevent *, void *);
-static void relay_event(struct bufferevent *, short, void *);
+static void relay_readable(evutil_socket_t, short, void *);
+static void relay_writable(evutil_socket_t, short, void *);
 
 /* Set the per-direction high-water mark for new and running sessions. */
 void
@@ -54,126 +80,230 @@ relay_set_watermark(size_t bytes)
 	relay_hiwat = bytes;
 }
 
+/* Whether an error only means "not now". */
+static int
+relay_retriable(int err)
+{
+	return err == EAGAIN || err == EWOULDBLOCK || err == EINTR;
+}
+
+/* Free one direction's events and buffer. */
+static void
+relay_dir_free(struct relay_dir *d)
+{
+	if (d->rev != NULL)
+		event_free(d->rev);
+	if (d->wev != NULL)
+		event_free(d->wev);
+	if (d->buf != NULL)
+		evbuffer_free(d->buf);
+}
+
 /* Free a session and close both connections, without calling back. */
 void
 relay_free(struct relay *r)
 {
-	bufferevent_free(r->tool.bev);
-	bufferevent_free(r->rt.bev);
+	relay_dir_free(&r->up);
+	relay_dir_free(&r->down);
+	bufferevent_free(r->tool_bev);
+	bufferevent_free(r->rt_bev);
 	free(r);
 }
 
-/* End the session: report it, then free it. */
-static void
+/* End the session: report it, then free it. Returns -1 for the callers. */
+static int
 relay_close(struct relay *r, const char *reason)
 {
 	r->cb(r, &r->stats, reason, r->arg);
 	relay_free(r);
+	return -1;
 }
 
-/* Close when both sides have ended and everything is flushed. */
+/* End the session on a read or write error. */
 static int
-relay_check_done(struct relay *r)
+relay_fail(struct relay_dir *d, const char *side, const char *op, int err)
 {
-	if (r->tool.eof && r->rt.eof && r->tool.shut && r->rt.shut) {
-		relay_close(r, "closed");
-		return 1;
+	char reason[128];
+
+	snprintf(reason, sizeof reason, "%s %s: %s", side, op,
+	    err != 0 ? strerror(err) : "error");
+	return relay_close(d->relay, reason);
+}
+
+/* Arm or disarm reading. */
+static void
+relay_want_read(struct relay_dir *d, int on)
+{
+	if (on == d->reading)
+		return;
+	d->reading = on;
+	if (on)
+		event_add(d->rev, NULL);
+	else
+		event_del(d->rev);
+}
+
+/* Arm or disarm waiting for the destination to take more. */
+static void
+relay_want_write(struct relay_dir *d, int on)
+{
+	if (on == d->writing)
+		return;
+	d->writing = on;
+	if (on)
+		event_add(d->wev, NULL);
+	else
+		event_del(d->wev);
+}
+
+/*
+ * Write what is buffered; wait for the destination if it is full; pass on
+ * a pending EOF once everything is out. Returns -1 if the session ended.
+ */
+static int
+relay_flush(struct relay_dir *d)
+{
+	struct relay *r = d->relay;
+	size_t len;
+
+	if ((len = evbuffer_get_length(d->buf)) > 0 &&
+	    evbuffer_write_atmost(d->buf, d->to, -1) == -1 &&
+	    !relay_retriable(errno))
+		return relay_fail(d, d->to_name, "write", errno);
+	if ((len = evbuffer_get_length(d->buf)) > 0) {
+		relay_want_write(d, 1);
+		if (!d->eof && !d->reading && len <= relay_hiwat / 2)
+			relay_want_read(d, 1);
+		return 0;
 	}
+	relay_want_write(d, 0);
+	if (!d->eof) {
+		relay_want_read(d, 1);
+		return 0;
+	}
+	if (!d->shut) {
+		shutdown(d->to, SHUT_WR);
+		d->shut = 1;
+	}
+	if (r->up.eof && r->up.shut && r->down.eof && r->down.shut)
+		return relay_close(r, "closed");
 	return 0;
 }
 
-/* Pass the EOF read from 'from' on to its peer once its output is empty. */
+/* Read once from the source into the buffer. Returns -1 if the session ended. */
 static int
-relay_pass_eof(struct relay_end *from)
+relay_fill(struct relay_dir *d)
 {
-	struct relay_end *to = from->peer;
+	struct evbuffer_iovec v[2];
+	struct iovec iov[2];
+	size_t left;
+	ssize_t n;
+	int nv, i;
 
-	if (!from->eof || to->shut)
-		return 0;
-	if (evbuffer_get_length(bufferevent_get_output(to->bev)) > 0)
-		return 0;
-	shutdown(bufferevent_getfd(to->bev), SHUT_WR);
-	to->shut = 1;
-	return relay_check_done(from->relay);
-}
-
-/* Move what one end has read to the other end's output. */
-static void
-relay_read(struct bufferevent *bev, void *arg)
-{
-	struct relay_end *e = arg;
-	struct evbuffer *src = bufferevent_get_input(bev);
-	struct evbuffer *dst = bufferevent_get_output(e->peer->bev);
-
-	*e->count += evbuffer_get_length(src);
-	evbuffer_add_buffer(dst, src);
-	if (evbuffer_get_length(dst) >= relay_hiwat) {
-		bufferevent_disable(bev, EV_READ);
-		bufferevent_setwatermark(e->peer->bev, EV_WRITE, relay_hiwat / 2, 0);
+	nv = evbuffer_reserve_space(d->buf, RELAY_MAX_READ, v, 2);
+	if (nv <= 0)
+		fatalx("evbuffer_reserve_space failed");
+	for (i = 0; i < nv; i++) {
+		iov[i].iov_base = v[i].iov_base;
+		iov[i].iov_len = v[i].iov_len;
 	}
-}
-
-/* An end's output drained: resume its peer, pass on a pending EOF. */
-static void
-relay_write(struct bufferevent *bev, void *arg)
-{
-	struct relay_end *e = arg;
-	struct relay_end *src = e->peer;
-
-	if (!src->eof && !(bufferevent_get_enabled(src->bev) & EV_READ)) {
-		bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
-		bufferevent_enable(src->bev, EV_READ);
+	n = readv(d->from, iov, nv);
+	if (n > 0) {
+		left = (size_t)n;
+		for (i = 0; i < nv && left > 0; i++) {
+			if (v[i].iov_len > left)
+				v[i].iov_len = left;
+			left -= v[i].iov_len;
+		}
+		evbuffer_commit_space(d->buf, v, i);
+		*d->count += (uint64_t)n;
+		return 0;
 	}
-	relay_pass_eof(src);
+	if (n == 0) {
+		d->eof = 1;
+		relay_want_read(d, 0);
+		return 0;
+	}
+	if (relay_retriable(errno))
+		return 0;
+	return relay_fail(d, d->from_name, "read", errno);
 }
 
-/* EOF or error on an end. */
+/* The source is readable: read, then write through unless the far side is full. */
 static void
-relay_event(struct bufferevent *bev, short what, void *arg)
+relay_readable(evutil_socket_t fd, short what, void *arg)
 {
-	struct relay_end *e = arg;
-	struct relay *r = e->relay;
-	const char *why;
-	char reason[128];
+	struct relay_dir *d = arg;
 
-	if (what & BEV_EVENT_EOF) {
-		relay_read(bev, e);
-		e->eof = 1;
-		bufferevent_disable(bev, EV_READ);
-		relay_pass_eof(e);
+	(void)fd;
+	(void)what;
+	if (relay_fill(d) != 0)
 		return;
+	if (!d->writing) {
+		if (relay_flush(d) != 0)
+			return;
 	}
-	if (what & BEV_EVENT_ERROR) {
-		why = EVUTIL_SOCKET_ERROR() != 0 ?
-		    strerror(EVUTIL_SOCKET_ERROR()) : "error";
-		snprintf(reason, sizeof reason, "%s %s: %s", e->name,
-		    (what & BEV_EVENT_READING) ? "read" : "write", why);
-		relay_close(r, reason);
-	}
+	if (evbuffer_get_length(d->buf) >= relay_hiwat)
+		relay_want_read(d, 0);
 }
 
-/* Set up one end. */
+/* The destination can take more. */
 static void
-relay_end_init(struct relay *r, struct relay_end *e, struct bufferevent *bev,
-    struct relay_end *peer, uint64_t *count, const char *name)
+relay_writable(evutil_socket_t fd, short what, void *arg)
 {
-	e->bev = bev;
-	e->peer = peer;
-	e->relay = r;
-	e->count = count;
-	e->name = name;
-	bufferevent_setcb(bev, relay_read, relay_write, relay_event, e);
-	bufferevent_setwatermark(bev, EV_READ, 0, 0);
-	bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
-	bufferevent_set_max_single_read(bev, RELAY_MAX_READ);
-	bufferevent_set_max_single_write(bev, RELAY_MAX_READ);
-	bufferevent_set_timeouts(bev, NULL, NULL);
+	struct relay_dir *d = arg;
+
+	(void)fd;
+	(void)what;
+	relay_flush(d);
+}
+
+/*
+ * Set up one direction. What 'to' still had queued goes out first, then
+ * what 'from' had already read.
+ */
+static void
+relay_dir_init(struct relay *r, struct relay_dir *d, struct bufferevent *from,
+    struct bufferevent *to, uint64_t *count, const char *from_name,
+    const char *to_name)
+{
+	struct event_base *base = bufferevent_get_base(from);
+	struct evbuffer *in = bufferevent_get_input(from);
+
+	d->relay = r;
+	d->from_name = from_name;
+	d->to_name = to_name;
+	d->from = bufferevent_getfd(from);
+	d->to = bufferevent_getfd(to);
+	d->count = count;
+	d->rev = event_new(base, d->from, EV_READ | EV_PERSIST, relay_readable, d);
+	d->wev = event_new(base, d->to, EV_WRITE | EV_PERSIST, relay_writable, d);
+	d->buf = evbuffer_new();
+	if (d->rev == NULL || d->wev == NULL || d->buf == NULL)
+		fatalx("out of memory setting up a relay");
+	evbuffer_add_buffer(d->buf, bufferevent_get_output(to));
+	*count += evbuffer_get_length(in);
+	evbuffer_add_buffer(d->buf, in);
+}
+
+/* Start a direction: write what it holds now, then read or wait. */
+static void
+relay_dir_start(struct relay_dir *d)
+{
+	if (evbuffer_get_length(d->buf) > 0)
+		evbuffer_write_atmost(d->buf, d->to, -1);
+	/* Anything left, a pending EOF or an error: the write event sees to it. */
+	if (evbuffer_get_length(d->buf) > 0 || d->eof)
+		relay_want_write(d, 1);
+	else
+		relay_want_read(d, 1);
 }
 
 /*
  * Start forwarding between a tool and a runtime connection, taking both
  * bufferevents. Bytes already read on either side are forwarded at once;
- * tool_eof says the tool has already half-closed.
+ * tool_eof says the tool has already half-closed. Never calls back before
+ * returning.
  */
 struct relay *
 relay_new(struct bufferevent *tool, struct bufferevent *rt, int tool_eof,
@@ -185,15 +315,18 @@ relay_new(struct bufferevent *tool, struct bufferevent *rt, int tool_eof,
 	r->cb = cb;
 	r->arg = arg;
 	r->stats.start_us = now_us();
-	relay_end_init(r, &r->tool, tool, &r->rt, &r->stats.tool_to_runtime, "tool");
-	relay_end_init(r, &r->rt, rt, &r->tool, &r->stats.runtime_to_tool, "runtime");
-	relay_read(tool, &r->tool);
-	relay_read(rt, &r->rt);
-	bufferevent_enable(tool, EV_WRITE);
-	bufferevent_enable(rt, EV_READ | EV_WRITE);
-	if (tool_eof)
-		r->tool.eof = 1;
-	else
-		bufferevent_enable(tool, EV_READ);
+	r->tool_bev = tool;
+	r->rt_bev = rt;
+	bufferevent_disable(tool, EV_READ | EV_WRITE);
+	bufferevent_disable(rt, EV_READ | EV_WRITE);
+	bufferevent_setcb(tool, NULL, NULL, NULL, NULL);
+	bufferevent_setcb(rt, NULL, NULL, NULL, NULL);
+	relay_dir_init(r, &r->up, tool, rt, &r->stats.tool_to_runtime,
+	    "tool", "runtime");
+	relay_dir_init(r, &r->down, rt, tool, &r->stats.runtime_to_tool,
+	    "runtime", "tool");
+	r->up.eof = tool_eof;
+	relay_dir_start(&r->up);
+	relay_dir_start(&r->down);
 	return r;
 }
