@@ -12,8 +12,9 @@
  *   Process ProcessInfo (04 00): a ProcessInfo-sized OK answer, then close.
  *   EventPipe CollectTracing (02 02): payload bytes 8..15 hold the stream
  *     length N, bytes 16..19 flags (1: keep the connection open after the
- *     stream until the peer closes it); answered with the 28-byte OK, then
- *     N bytes of a fixed pattern, then close.
+ *     stream until the peer closes it), bytes 24..31 a count of bytes after
+ *     which to reset the connection (0: never); answered with the 28-byte
+ *     OK, then N bytes of a fixed pattern, then close.
  *   Process SetEnvironmentVariable (04 03), bench form: payload bytes 0..7
  *     hold N; N pattern bytes follow the frame (tool -> runtime); answered
  *     with OK and result 0, or 1 if the bytes were not the pattern.
@@ -110,6 +111,7 @@ struct shared {
 	uint64_t last_cmd_ns;         /* when the runtime last had a whole command */
 	uint32_t idle[MAX_TARGETS];   /* connect mode: idle advertised connections */
 	uint64_t upload_bad;
+	int32_t live;                 /* the runtime's open connections */
 };
 static struct shared *sh;
 
@@ -280,7 +282,7 @@ cmd_processinfo(uint8_t *p)
 
 /* A CollectTracing request for a stream of n bytes; returns its size. */
 static size_t
-cmd_collect(uint8_t *p, uint64_t n, uint32_t flags)
+cmd_collect_reset(uint8_t *p, uint64_t n, uint32_t flags, uint64_t reset_at)
 {
 	size_t size = IPC_HDR + CMD_COLLECT_PAYLOAD;
 
@@ -290,7 +292,15 @@ cmd_collect(uint8_t *p, uint64_t n, uint32_t flags)
 	put32(p + IPC_HDR + 4, 1);        /* format: nettrace */
 	put64(p + IPC_HDR + 8, n);
 	put32(p + IPC_HDR + 16, flags);
+	put64(p + IPC_HDR + 24, reset_at);
 	return size;
+}
+
+/* A CollectTracing request for a stream of n bytes; returns its size. */
+static size_t
+cmd_collect(uint8_t *p, uint64_t n, uint32_t flags)
+{
+	return cmd_collect_reset(p, n, flags, 0);
 }
 
 /* An upload of n bytes (tool -> runtime); returns the frame's size. */
@@ -355,6 +365,7 @@ struct rt_conn {
 	uint8_t out[512];
 	size_t outlen, outoff;
 	uint64_t left, off;
+	uint64_t reset_at;        /* reset the connection after this many bytes */
 	int hold;
 	int bad;
 };
@@ -409,6 +420,21 @@ rt_close(struct rt_conn *c)
 	}
 	close(c->fd);
 	free(c);
+	__atomic_sub_fetch(&sh->live, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Count a new connection. */
+static struct rt_conn *
+rt_conn_new(int fd, int target, enum rc_state st)
+{
+	struct rt_conn *c;
+
+	c = xcalloc(1, sizeof *c);
+	c->fd = fd;
+	c->target = target;
+	c->state = st;
+	__atomic_add_fetch(&sh->live, 1, __ATOMIC_SEQ_CST);
+	return c;
 }
 
 /* Open a connect-mode connection to a target. */
@@ -424,19 +450,14 @@ rt_connect(int i)
 	if (fd == -1)
 		die("runtime: socket: %s", strerror(errno));
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	c = xcalloc(1, sizeof *c);
-	c->fd = fd;
-	c->target = i;
-	c->state = RC_CONNECTING;
-	t->conn = c;
 	if (connect(fd, (struct sockaddr *)&t->sa, sizeof t->sa) == -1 &&
 	    errno != EINPROGRESS) {
-		t->conn = NULL;
 		close(fd);
-		free(c);
 		t->retry_ns = now_ns() + 10 * 1000000u;
 		return;
 	}
+	c = rt_conn_new(fd, i, RC_CONNECTING);
+	t->conn = c;
 	rt_watch(c, EPOLLOUT, EPOLL_CTL_ADD);
 }
 
@@ -500,6 +521,7 @@ rt_command(struct rt_conn *c)
 		c->outlen = 28;
 		c->left = get64(c->frame + IPC_HDR + 8);
 		c->hold = (get32(c->frame + IPC_HDR + 16) & FLAG_HOLD) != 0;
+		c->reset_at = get64(c->frame + IPC_HDR + 24);
 		rt_send(c);
 	} else if (set == 0x04 && id == 0x03 && c->got >= IPC_HDR + 8) {
 		c->left = get64(c->frame + IPC_HDR);
@@ -600,7 +622,15 @@ rt_writable(struct rt_conn *c)
 		c->outoff += (size_t)n;
 	}
 	while (c->left > 0 && budget-- > 0) {
+		if (c->reset_at != 0 && c->off >= c->reset_at) {
+			struct linger lg = { 1, 0 };
+			setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+			rt_close(c);
+			return;
+		}
 		len = c->left < IO_CHUNK ? (size_t)c->left : IO_CHUNK;
+		if (c->reset_at != 0 && len > c->reset_at - c->off)
+			len = (size_t)(c->reset_at - c->off);
 		n = send(c->fd, pattern_at(c->off), len, MSG_NOSIGNAL);
 		if (n == -1) {
 			if (errno != EAGAIN)
@@ -632,10 +662,7 @@ rt_accept(int lfd)
 		if (fd == -1)
 			return;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-		c = xcalloc(1, sizeof *c);
-		c->fd = fd;
-		c->target = -1;
-		c->state = RC_CMD;
+		c = rt_conn_new(fd, -1, RC_CMD);
 		rt_watch(c, EPOLLIN, EPOLL_CTL_ADD);
 	}
 }
@@ -1523,15 +1550,116 @@ tool_scale(struct path *p, unsigned n, uint64_t per)
 	return (double)per * n / MIB / ((double)(now_ns() - t0) / 1e9);
 }
 
-/* ------------------------------------------------------------------ */
-/* Measures. */
-
 /* Wait a moment for routers to finish closing sessions. */
 static void
 settle(void)
 {
 	sleep_us(opt.quick ? 50000 : 300000);
 }
+
+/* Wait until the runtime has a given number of open connections. */
+static int
+rt_wait_live(int32_t want, unsigned ms)
+{
+	uint64_t end = now_ns() + (uint64_t)ms * 1000000u;
+
+	while (__atomic_load_n(&sh->live, __ATOMIC_SEQ_CST) != want) {
+		if (now_ns() > end)
+			return -1;
+		sleep_us(1000);
+	}
+	return 0;
+}
+
+/*
+ * Behaviour checks (--verify), for the splice and the portable relay alike:
+ * bulk bytes intact both ways, a tool's half-close after its command, a tool
+ * leaving mid-stream (the runtime's connection must close promptly), a
+ * runtime resetting mid-stream (the tool must see the end promptly), and no
+ * descriptor left behind.
+ */
+static void
+check_behaviour(struct path *p)
+{
+	static uint8_t buf[IO_CHUNK];
+	uint8_t cmd[IPC_HDR + CMD_COLLECT_PAYLOAD];
+	uint64_t got, t0, big = 256ull * 1024 * 1024;
+	int32_t live;
+	ssize_t r;
+	int fd, fds0 = -1, fds1, i;
+
+	note("checks: %s", p->name);
+	settle();
+	if (p->pid > 0 && !p->tree)
+		fds0 = proc_fds(p->pid);
+	tool_stream(p, 3 * 1024 * 1024 + 12345, 0, NULL);
+	tool_upload(p, 3 * 1024 * 1024 + 54321);
+
+	/* Half-close after the command: the stream must still come. */
+	if (path_wait_idle(p, 10000) != 0 || (fd = tool_connect(p)) == -1) {
+		path_fail(p, "check: cannot connect");
+		return;
+	}
+	got = 0;
+	if (write_all(fd, cmd, cmd_collect(cmd, 2 * 1024 * 1024, 0)) != 0 ||
+	    shutdown(fd, SHUT_WR) != 0)
+		path_fail(p, "check: cannot send the command");
+	while ((r = recv(fd, buf, sizeof buf, 0)) > 0)
+		got += (uint64_t)r;
+	close(fd);
+	if (got != 28 + 2 * 1024 * 1024)
+		path_fail(p, "check: stream after the tool's half-close cut short");
+
+	/*
+	 * The tool leaves mid-stream, with and without a half-close first
+	 * (then only a failed write can tell): the runtime's side must close.
+	 */
+	for (i = 0; i < 2; i++) {
+		path_wait_idle(p, 10000);
+		live = __atomic_load_n(&sh->live, __ATOMIC_SEQ_CST);
+		if ((fd = tool_connect(p)) == -1 ||
+		    write_all(fd, cmd, cmd_collect(cmd, big, 0)) != 0 ||
+		    (i == 1 && shutdown(fd, SHUT_WR) != 0) ||
+		    read_all(fd, buf, sizeof buf) != 0)
+			path_fail(p, "check: no stream to leave");
+		if (fd != -1)
+			close(fd);
+		if (rt_wait_live(live, 5000) != 0)
+			path_fail(p, i == 0 ? "check: the runtime's connection "
+			    "stayed open after the tool left mid-stream" :
+			    "check: the runtime's connection stayed open after "
+			    "the tool half-closed, then left mid-stream");
+	}
+
+	/* The runtime resets mid-stream: the tool must see the end at once. */
+	path_wait_idle(p, 10000);
+	if ((fd = tool_connect(p)) == -1 ||
+	    write_all(fd, cmd, cmd_collect_reset(cmd, big, 0, 4 * 1024 * 1024)) != 0) {
+		path_fail(p, "check: cannot start the stream to reset");
+	} else {
+		t0 = now_ns();
+		got = 0;
+		while ((r = recv(fd, buf, sizeof buf, 0)) > 0)
+			got += (uint64_t)r;
+		if (got >= big)
+			path_fail(p, "check: the reset stream was not cut");
+		if (now_ns() - t0 > 10ull * 1000000000u)
+			path_fail(p, "check: the tool waited over 10 s for the end "
+			    "of a reset stream");
+	}
+	if (fd != -1)
+		close(fd);
+
+	settle();
+	if (fds0 >= 0 && (fds1 = proc_fds(p->pid)) != fds0) {
+		note("%s: %d descriptors before the checks, %d after", p->name,
+		    fds0, fds1);
+		path_fail(p, "check: descriptors leaked");
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Measures. */
 
 /* 1. Stream throughput runtime -> tool, interleaved, with router CPU. */
 static void
@@ -2289,10 +2417,8 @@ main(int argc, char **argv)
 	for (j = 0; j < npaths; j++) {
 		for (i = 0; i < 5; i++)
 			tool_command(&paths[j], NULL);
-		if (opt.verify) {
-			tool_stream(&paths[j], 3 * 1024 * 1024 + 12345, 0, NULL);
-			tool_upload(&paths[j], 3 * 1024 * 1024 + 54321);
-		}
+		if (opt.verify)
+			check_behaviour(&paths[j]);
 	}
 
 	if (want("throughput"))

@@ -13,6 +13,14 @@
  * both directions are done, or at once on an error. Nothing here logs or
  * formats per chunk.
  *
+ * On Linux, a direction that carries bulk data (a single read of 64 KiB or
+ * more: a trace stream, not a command) moves to splice(2) through a pipe
+ * as soon as its buffer is empty, so its bytes never enter user space; the
+ * pipe is as big as the high-water mark and plays the buffer's part. Only
+ * bytes after the tool's first frame ever reach a relay, so splice never
+ * sees a frame the route has not checked. DSROUTERD_NO_SPLICE=1 in the
+ * environment keeps every session on the portable path.
+ *
  * The bufferevents the route hands over keep owning the descriptors; their
  * events are disabled and whatever they had read or queued is forwarded
  * first.
@@ -24,6 +32,7 @@
 #include <sys/uio.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -41,7 +50,19 @@
  */
 #define RELAY_MAX_READ (256 * 1024 - 256)
 
+#if defined(HAVE_SPLICE) && defined(SPLICE_F_NONBLOCK) && defined(F_SETPIPE_SZ)
+#define RELAY_SPLICE 1
+#endif
+
+/* One read this big means bulk data: splice the rest of the direction. */
+#define RELAY_BULK_READ (64 * 1024)
+/* A pipe smaller than this (the user's pipe quota is spent) is not used. */
+#define RELAY_PIPE_MIN (64 * 1024)
+
 static size_t relay_hiwat = 1024 * 1024;
+#ifdef RELAY_SPLICE
+static int relay_splice_on = -1;   /* -1: environment not read yet */
+#endif
 
 /* One direction: bytes read from one descriptor, written to the other. */
 struct relay_dir {
@@ -58,6 +79,10 @@ struct relay_dir {
 	int writing;               /* wev is armed: 'to' was full */
 	int eof;                   /* read EOF from 'from' */
 	int shut;                  /* shut down writing to 'to' */
+	int bulk;                  /* 1: splice once the buffer is empty; -1: never */
+	int pipe[2];               /* splicing: bytes in flight; else -1 */
+	size_t inpipe;             /* bytes in the pipe */
+	size_t pipecap;            /* the pipe's size */
 };
 
 struct relay {
@@ -87,10 +112,22 @@ relay_retriable(int err)
 	return err == EAGAIN || err == EWOULDBLOCK || err == EINTR;
 }
 
-/* Free one direction's events and buffer. */
+/* Close a direction's pipe. */
+static void
+relay_pipe_close(struct relay_dir *d)
+{
+	if (d->pipe[0] != -1) {
+		close(d->pipe[0]);
+		close(d->pipe[1]);
+		d->pipe[0] = d->pipe[1] = -1;
+	}
+}
+
+/* Free one direction's events, buffer and pipe. */
 static void
 relay_dir_free(struct relay_dir *d)
 {
+	relay_pipe_close(d);
 	if (d->rev != NULL)
 		event_free(d->rev);
 	if (d->wev != NULL)
@@ -156,6 +193,59 @@ relay_want_write(struct relay_dir *d, int on)
 		event_del(d->wev);
 }
 
+/* Bytes read from a direction and not yet written. */
+static size_t
+relay_pending(struct relay_dir *d)
+{
+	return evbuffer_get_length(d->buf) + d->inpipe;
+}
+
+/* How far a direction may fill before it stops reading. */
+static size_t
+relay_limit(struct relay_dir *d)
+{
+	return d->pipe[0] != -1 ? d->pipecap : relay_hiwat;
+}
+
+#ifdef RELAY_SPLICE
+/* Whether splice may be used (DSROUTERD_NO_SPLICE unset, empty or 0). */
+static int
+relay_splice_enabled(void)
+{
+	const char *v;
+
+	if (relay_splice_on == -1) {
+		v = getenv("DSROUTERD_NO_SPLICE");
+		relay_splice_on = v == NULL || *v == '\0' || strcmp(v, "0") == 0;
+	}
+	return relay_splice_on;
+}
+
+/*
+ * Move a direction with an empty buffer to splice: a non-blocking pipe as
+ * big as the high-water mark. Without descriptors or pipe quota, stay on
+ * the portable path.
+ */
+static void
+relay_pipe_open(struct relay_dir *d)
+{
+	int size;
+
+	d->bulk = -1;
+	if (!relay_splice_enabled() || pipe2(d->pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
+		d->pipe[0] = d->pipe[1] = -1;
+		return;
+	}
+	fcntl(d->pipe[0], F_SETPIPE_SZ, (int)relay_hiwat);
+	size = fcntl(d->pipe[0], F_GETPIPE_SZ);
+	if (size < RELAY_PIPE_MIN) {
+		relay_pipe_close(d);
+		return;
+	}
+	d->pipecap = (size_t)size;
+}
+#endif
+
 /*
  * Write what is buffered; wait for the destination if it is full; pass on
  * a pending EOF once everything is out. Returns -1 if the session ended.
@@ -165,25 +255,44 @@ relay_flush(struct relay_dir *d)
 {
 	struct relay *r = d->relay;
 	size_t len;
+#ifdef RELAY_SPLICE
+	ssize_t n;
+#endif
 
-	if ((len = evbuffer_get_length(d->buf)) > 0 &&
-	    evbuffer_write_atmost(d->buf, d->to, -1) == -1 &&
-	    !relay_retriable(errno))
-		return relay_fail(d, d->to_name, "write", errno);
-	if ((len = evbuffer_get_length(d->buf)) > 0) {
+	if (evbuffer_get_length(d->buf) > 0) {
+		if (evbuffer_write_atmost(d->buf, d->to, -1) == -1 &&
+		    !relay_retriable(errno))
+			return relay_fail(d, d->to_name, "write", errno);
+	}
+#ifdef RELAY_SPLICE
+	else if (d->inpipe > 0) {
+		n = splice(d->pipe[0], NULL, d->to, NULL, d->inpipe,
+		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n > 0)
+			d->inpipe -= (size_t)n;
+		else if (n == -1 && !relay_retriable(errno))
+			return relay_fail(d, d->to_name, "write", errno);
+	}
+#endif
+	if ((len = relay_pending(d)) > 0) {
 		relay_want_write(d, 1);
-		if (!d->eof && !d->reading && len <= relay_hiwat / 2)
+		if (!d->eof && !d->reading && len <= relay_limit(d) / 2)
 			relay_want_read(d, 1);
 		return 0;
 	}
 	relay_want_write(d, 0);
 	if (!d->eof) {
+#ifdef RELAY_SPLICE
+		if (d->bulk == 1)
+			relay_pipe_open(d);
+#endif
 		relay_want_read(d, 1);
 		return 0;
 	}
 	if (!d->shut) {
 		shutdown(d->to, SHUT_WR);
 		d->shut = 1;
+		relay_pipe_close(d);
 	}
 	if (r->up.eof && r->up.shut && r->down.eof && r->down.shut)
 		return relay_close(r, "closed");
@@ -200,6 +309,29 @@ relay_fill(struct relay_dir *d)
 	ssize_t n;
 	int nv, i;
 
+#ifdef RELAY_SPLICE
+	if (d->pipe[0] != -1) {
+		n = splice(d->from, NULL, d->pipe[1], NULL, d->pipecap - d->inpipe,
+		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n > 0) {
+			d->inpipe += (size_t)n;
+			*d->count += (uint64_t)n;
+			return 0;
+		}
+		if (n == 0)
+			goto eof;
+		if (!relay_retriable(errno))
+			return relay_fail(d, d->from_name, "read", errno);
+		/*
+		 * Nothing to read, or the pipe has no free slot though it
+		 * holds fewer bytes than its size (each slot takes one
+		 * fragment): wait for it to drain rather than spin.
+		 */
+		if (d->inpipe > 0)
+			relay_want_read(d, 0);
+		return 0;
+	}
+#endif
 	nv = evbuffer_reserve_space(d->buf, RELAY_MAX_READ, v, 2);
 	if (nv <= 0)
 		fatalx("evbuffer_reserve_space failed");
@@ -217,16 +349,22 @@ relay_fill(struct relay_dir *d)
 		}
 		evbuffer_commit_space(d->buf, v, i);
 		*d->count += (uint64_t)n;
+#ifdef RELAY_SPLICE
+		if (n >= RELAY_BULK_READ && d->bulk == 0)
+			d->bulk = 1;
+#endif
 		return 0;
 	}
-	if (n == 0) {
-		d->eof = 1;
-		relay_want_read(d, 0);
-		return 0;
-	}
+	if (n == 0)
+		goto eof;
 	if (relay_retriable(errno))
 		return 0;
 	return relay_fail(d, d->from_name, "read", errno);
+
+eof:
+	d->eof = 1;
+	relay_want_read(d, 0);
+	return 0;
 }
 
 /* The source is readable: read, then write through unless the far side is full. */
@@ -243,7 +381,7 @@ relay_readable(evutil_socket_t fd, short what, void *arg)
 		if (relay_flush(d) != 0)
 			return;
 	}
-	if (evbuffer_get_length(d->buf) >= relay_hiwat)
+	if (relay_pending(d) >= relay_limit(d))
 		relay_want_read(d, 0);
 }
 
@@ -276,6 +414,7 @@ relay_dir_init(struct relay *r, struct relay_dir *d, struct bufferevent *from,
 	d->from = bufferevent_getfd(from);
 	d->to = bufferevent_getfd(to);
 	d->count = count;
+	d->pipe[0] = d->pipe[1] = -1;
 	d->rev = event_new(base, d->from, EV_READ | EV_PERSIST, relay_readable, d);
 	d->wev = event_new(base, d->to, EV_WRITE | EV_PERSIST, relay_writable, d);
 	d->buf = evbuffer_new();
