@@ -616,20 +616,27 @@ on_signal(int sig)
  * u32 level, string name, string filter data.
  *
  * The stream is written to a file until it ends. With -s, or on SIGINT or
- * SIGTERM, a StopTracing goes out on a second connection and the rest of
- * the stream is drained (bounded by -t). Without either, the stream runs
- * until it ends (say, a StopTracing sent by another process). Prints
- * session=ID at the start; bytes=N, ended=stop|eof and complete=yes|no
- * (begins with "Nettrace", ends with the NullReference tag 0x01) at the end.
+ * SIGTERM, a StopTracing goes out on a second connection, while the stream
+ * keeps being drained: the runtime answers StopTracing only after it has
+ * flushed the session into the stream, so a client that waited for that
+ * answer without reading the stream would deadlock with it. After the
+ * stop, the stream must end with no more than -t seconds of silence.
+ * Without -s or a signal, the stream runs until it ends (say, a StopTracing
+ * sent by another process).
+ *
+ * Prints session=ID at the start; bytes=N, ended=stop|eof and
+ * complete=yes|no (begins with "Nettrace", ends with the NullReference tag
+ * 0x01) at the end.
  */
 static int
 cmd_collect(const char *addr, const char *provider, uint64_t keywords,
     uint32_t level, double seconds, int rundown, const char *out)
 {
-	double deadline = now_s() + opt_timeout, stop_at, drain_until = 0;
+	double deadline = now_s() + opt_timeout, stop_at, idle_until = 0;
 	uint64_t session, total = 0;
-	int fd, ofd, stopped = 0, complete;
-	uint8_t first[8], last = 0;
+	int fd, ofd, sfd = -1, stopped = 0, answered = 0, eof = 0, complete;
+	uint8_t first[8], last = 0, sbuf[64];
+	size_t slen = 0;
 	struct msg m;
 	struct resp r;
 	uint8_t buf[65536];
@@ -662,55 +669,124 @@ cmd_collect(const char *addr, const char *provider, uint64_t keywords,
 	fflush(stdout);
 
 	stop_at = seconds > 0 ? now_s() + seconds : 0;
-	for (;;) {
-		double until = 0;
-		int w;
+	while (!eof || (stopped && !answered)) {
+		struct pollfd pfd[2];
+		double until;
+		int nfds = 0, w;
 
-		if (!stopped && (got_signal || (stop_at > 0 && now_s() >= stop_at))) {
-			double d = now_s() + opt_timeout;
-			if (send_stop(addr, session, d) == -1)
-				return 1;
+		if (!stopped && !eof &&
+		    (got_signal || (stop_at > 0 && now_s() >= stop_at))) {
+			/* StopTracing on a second connection, not waited for. */
+			sfd = connect_addr(addr, now_s() + opt_timeout);
+			msg_begin(&m, 0x02, 0x01);
+			msg_u64(&m, session);
+			msg_send(sfd, &m, now_s() + opt_timeout);
 			stopped = 1;
-			drain_until = now_s() + opt_timeout;
+			idle_until = now_s() + opt_timeout;
 		}
 		if (stopped)
-			until = drain_until;
+			until = idle_until;
 		else if (stop_at > 0)
 			until = stop_at;
 		else
 			until = now_s() + 3600;
-		n = recv(fd, buf, sizeof buf, 0);
-		if (n > 0) {
-			const uint8_t *p = buf;
-			size_t left = (size_t)n, i;
-			for (i = 0; i < left && total + i < sizeof first; i++)
-				first[total + i] = buf[i];
-			last = buf[n - 1];
-			total += (uint64_t)n;
-			while (left > 0) {
-				ssize_t wr = write(ofd, p, left);
-				if (wr == -1 && errno == EINTR)
-					continue;
-				if (wr <= 0)
-					die("%s: %s", out, strerror(errno));
-				p += wr;
-				left -= (size_t)wr;
-			}
-			continue;
+		if (!eof) {
+			pfd[nfds].fd = fd;
+			pfd[nfds].events = POLLIN;
+			nfds++;
 		}
-		if (n == 0 || (n == -1 && errno == ECONNRESET))
-			break;
-		if (errno == EINTR)
+		if (sfd != -1) {
+			pfd[nfds].fd = sfd;
+			pfd[nfds].events = POLLIN;
+			nfds++;
+		}
+		w = poll(pfd, (nfds_t)nfds, ms_left(until));
+		if (w == -1 && errno == EINTR)
 			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			die("read stream: %s", strerror(errno));
-		w = wait_fd(fd, POLLIN, until);
-		if (w == 0 && stopped) {
-			warnx_("stream did not end within %.0f s of StopTracing "
-			    "(%" PRIu64 " bytes so far)", opt_timeout, total);
+		if (w == -1)
+			die("poll: %s", strerror(errno));
+		if (w == 0) {
+			if (!stopped)
+				continue;   /* time to stop, or a long wait */
+			warnx_("%s within %.0f s of StopTracing (%" PRIu64
+			    " bytes so far)", !eof ? "the stream went silent" :
+			    "no answer to StopTracing", opt_timeout, total);
 			printf("bytes=%" PRIu64 "\nended=timeout\n", total);
 			fflush(stdout);
 			return 1;
+		}
+
+		/* The stream. */
+		while (!eof) {
+			n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+			if (n > 0) {
+				const uint8_t *p = buf;
+				size_t left = (size_t)n, i;
+
+				for (i = 0; i < left && total + i < sizeof first; i++)
+					first[total + i] = buf[i];
+				last = buf[n - 1];
+				total += (uint64_t)n;
+				while (left > 0) {
+					ssize_t wr = write(ofd, p, left);
+					if (wr == -1 && errno == EINTR)
+						continue;
+					if (wr <= 0)
+						die("%s: %s", out, strerror(errno));
+					p += wr;
+					left -= (size_t)wr;
+				}
+				if (stopped)
+					idle_until = now_s() + opt_timeout;
+				continue;
+			}
+			if (n == 0 || errno == ECONNRESET)
+				eof = 1;
+			else if (errno != EINTR && errno != EAGAIN &&
+			    errno != EWOULDBLOCK)
+				die("read stream: %s", strerror(errno));
+			break;
+		}
+
+		/* The answer to StopTracing. */
+		while (sfd != -1) {
+			n = recv(sfd, sbuf + slen, sizeof sbuf - slen, MSG_DONTWAIT);
+			if (n > 0) {
+				slen += (size_t)n;
+				if (slen >= HDR_SIZE && slen >= get_u16(sbuf + 14))
+					break;
+				if (slen == sizeof sbuf)
+					break;
+				continue;
+			}
+			if (n == 0 || errno == ECONNRESET)
+				die("StopTracing: connection closed after %zu "
+				    "bytes of answer", slen);
+			if (errno != EINTR && errno != EAGAIN &&
+			    errno != EWOULDBLOCK)
+				die("read StopTracing answer: %s", strerror(errno));
+			break;
+		}
+		if (sfd != -1 && slen >= HDR_SIZE && slen >= get_u16(sbuf + 14)) {
+			if (memcmp(sbuf, ipc_magic, sizeof ipc_magic) != 0 ||
+			    sbuf[16] != 0xFF)
+				die("StopTracing: malformed answer");
+			if (sbuf[17] == 0xFF) {
+				uint32_t hr = slen >= 24 ? get_u32(sbuf + 20) : 0;
+				warnx_("StopTracing: the runtime answered error "
+				    "0x%08" PRIx32 " (%s)", hr, hresult_name(hr));
+				printf("error=0x%08" PRIx32 "\n", hr);
+				fflush(stdout);
+				return 2;
+			}
+			if (get_u16(sbuf + 14) < HDR_SIZE + 8 ||
+			    get_u64(sbuf + 20) != session)
+				die("StopTracing: answer names another session");
+			close(sfd);
+			sfd = -1;
+			answered = 1;
+		} else if (sfd != -1 && slen == sizeof sbuf) {
+			die("StopTracing: answer too large");
 		}
 	}
 	close(fd);

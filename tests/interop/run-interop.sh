@@ -127,11 +127,13 @@ if [ "${1:-}" = "--scenario" ]; then
 	router_rt_port() { sed -n 's/.*listening for runtimes on .*:\([0-9][0-9]*\)$/\1/p' "$D/$1.log" | head -n 1; }
 
 	# start_app NAME [VAR=VALUE...]: run the app with TMPDIR=$D; waits
-	# for nothing (a suspended app prints nothing).
+	# for nothing (a suspended app prints nothing). APP_EXTRA: more
+	# arguments for the app (--burst).
 	start_app() {
 		local name=$1; shift
+		rm -f "$D/$name.stop"
 		env "$@" TMPDIR="$D" dotnet "$APP_DLL" --stop-file "$D/$name.stop" \
-			--lifetime 90 > "$D/$name.out" 2>&1 &
+			--lifetime 90 ${APP_EXTRA:-} > "$D/$name.out" 2>&1 &
 		local pid=$!
 		track $pid
 		eval "${name}_PID=$pid"
@@ -301,6 +303,30 @@ if [ "${1:-}" = "--scenario" ]; then
 		check_trace "$D/$name.nettrace" "dotnet-trace trace"
 	}
 
+	# burst_check ROUTERLOG ADDR VAR=VALUE...: replace the app by one that
+	# writes events as fast as it can, and move a few seconds of its trace
+	# (hundreds of MiB) through the route; the stream must end complete.
+	burst_check() {
+		local rlog=$1 addr=$2 t0 mb; shift 2
+		stop_app app
+		mv "$D/app.out" "$D/app-1.out"
+		APP_EXTRA=--burst start_app app "$@"
+		wait_started app || { fail "the burst app did not start"; return 1; }
+		wait_for "$rlog" "runtime pid $app_PID (connected|.*replaces)" 10 || { fail "router never saw the burst app"; return 1; }
+		t0=$(now)
+		if ! "$DSR_IPC" -t 20 collect -s 3 -o /dev/null "$addr" > "$D/burst.out" 2> "$D/burst.err"; then
+			fail "high-volume session: $(tr '\n' ' ' < "$D/burst.out")"
+			sed 's/^/    | /' "$D/burst.err"
+			return 1
+		fi
+		mb=$(awk -v b="$(kv "$D/burst.out" bytes)" 'BEGIN { printf "%.0f", b / 1048576 }')
+		if [ "$mb" -lt 8 ]; then
+			fail "high-volume session moved only $mb MiB"
+			return 1
+		fi
+		ok "high volume: $mb MiB of trace in a 3 s session ($(elapsed "$t0") s with the stop), complete to the end-of-stream tag"
+	}
+
 	# Cookie of the app, asked directly on its own default socket (not
 	# through any router), to compare with what routes report.
 	direct_cookie() {
@@ -335,6 +361,7 @@ if [ "${1:-}" = "--scenario" ]; then
 		start_router r server-server -ipcs "$D/tool.sock" -tcps "unix:$D/rt.sock" || exit 1
 		tools="dsr-ipc"
 		[ -n "$NETCLIENT" ] && tools="$tools netclient"
+		[ -n "$DOTNET_TRACE" ] && tools="$tools dotnet-trace"
 		for tool in $tools; do
 			start_app app DOTNET_DiagnosticPorts="$D/rt.sock,suspend"
 			wait_for "$D/r.log" "runtime pid $app_PID (connected|.*replaces)" 15 || { fail "$tool: router never saw the suspended runtime"; continue; }
@@ -345,22 +372,49 @@ if [ "${1:-}" = "--scenario" ]; then
 			fi
 			note "$tool: app pid $app_PID is suspended (2 s, no 'started')"
 			t0=$(now)
-			if [ "$tool" = dsr-ipc ]; then
-				"$DSR_IPC" -t 10 resume "$D/tool.sock" > "$D/resume.out" 2>&1
-			else
-				DSR_NETCLIENT_TIMEOUT=15 timeout 20 $NETCLIENT resume "$D/tool.sock,connect" > "$D/resume.out" 2>&1
-			fi
+			case $tool in
+			dsr-ipc)
+				"$DSR_IPC" -t 10 resume "$D/tool.sock" > "$D/resume.out" 2>&1 ;;
+			netclient)
+				DSR_NETCLIENT_TIMEOUT=15 timeout 20 $NETCLIENT resume "$D/tool.sock,connect" > "$D/resume.out" 2>&1 ;;
+			dotnet-trace)
+				# Startup tracing: the session starts while the
+				# runtime is suspended, then dotnet-trace resumes it.
+				dotnet_trace dt-startup 3 --diagnostic-port "$D/tool.sock,connect" > "$D/resume.out" 2>&1 & ;;
+			esac
 			rc=$?
 			if [ $rc -ne 0 ]; then
 				fail "$tool: ResumeRuntime failed ($rc)"; sed 's/^/    | /' "$D/resume.out"
 			elif wait_started app 5; then
-				ok "$tool: ResumeRuntime through the router: the app printed 'started' $(elapsed "$t0") s later"
+				case $tool in
+				dotnet-trace) ok "dotnet-trace (startup tracing): started a session on the suspended runtime, then resumed it: the app printed 'started' $(elapsed "$t0") s later" ;;
+				*) ok "$tool: ResumeRuntime through the router: the app printed 'started' $(elapsed "$t0") s later" ;;
+				esac
 			else
 				fail "$tool: the app did not print 'started' within 5 s of ResumeRuntime"
+			fi
+			if [ "$tool" = dotnet-trace ]; then
+				wait $!
+				cat "$D/resume.out"
+				FAILS=$((FAILS + $(grep -c '^  FAIL' "$D/resume.out")))
 			fi
 			stop_app app
 			mv "$D/app.out" "$D/app-$tool.out"
 		done
+		# The tool first: a ResumeRuntime that waits in the router for the
+		# suspended runtime to connect (the pair time-out is 5 s).
+		"$DSR_IPC" -t 10 resume "$D/tool.sock" > "$D/resume.out" 2>&1 &
+		rpid=$!
+		track $rpid
+		sleep 1
+		t0=$(now)
+		start_app app DOTNET_DiagnosticPorts="$D/rt.sock,suspend"
+		if wait_started app 8 && wait $rpid; then
+			ok "tool first: a ResumeRuntime sent 1 s before the app started waited in the router; the app printed 'started' $(elapsed "$t0") s after it was launched"
+		else
+			fail "tool first: the app did not start (ResumeRuntime: $(tr '\n' ' ' < "$D/resume.out"))"
+		fi
+		stop_app app
 		;;
 	3)	# EventPipe through server-server; the router's default tool
 		# socket, so that dotnet-trace -p <router pid> finds it.
@@ -374,6 +428,7 @@ if [ "${1:-}" = "--scenario" ]; then
 		netclient_collect "$tsock" 3 nc
 		dotnet_trace dt-pid 3 -p "$r_PID"
 		dotnet_trace dt-port 3 --diagnostic-port "$tsock,connect"
+		burst_check "$D/r.log" "$tsock" DOTNET_DiagnosticPorts="$D/rt.sock,nosuspend"
 		;;
 	4)	# server-client: the router connects to the app's own socket.
 		start_app app
@@ -474,6 +529,7 @@ if [ "${1:-}" = "--scenario" ]; then
 		collect_stop "$D/tool.sock" 3 dsr
 		netclient_collect "$D/tool.sock" 2 nc
 		dotnet_trace dt-port 3 --diagnostic-port "$D/tool.sock,connect"
+		burst_check "$D/b.log" "$D/tool.sock" DOTNET_DiagnosticPorts="$D/rt.sock,nosuspend"
 		;;
 	8)	# The app killed mid-trace.
 		start_router r server-server -ipcs "$D/tool.sock" -tcps "unix:$D/rt.sock" || exit 1
@@ -522,6 +578,30 @@ if [ "${1:-}" = "--scenario" ]; then
 		note "second app: pid $app_PID (the first was $old), cookie $cookie"
 		pi_loop 5 "$D/tool.sock" "$app_PID" "$cookie"
 		collect_stop "$D/tool.sock" 2 dsr2
+		if [ -n "$DOTNET_TRACE" ]; then
+			# The same with the real dotnet-trace, then a third app.
+			timeout 30 "$DOTNET_TRACE" collect --diagnostic-port "$D/tool.sock,connect" \
+				--providers "$PROVIDER" -o "$D/dtk.nettrace" < /dev/null > "$D/dtk.out" 2>&1 &
+			dpid=$!
+			track $dpid
+			wait_for "$D/dtk.out" 'Output File' 15 || fail "dotnet-trace did not start its session"
+			sleep 2
+			kill -KILL "$app_PID"
+			wait "$app_PID" 2>/dev/null
+			t0=$(now)
+			if wait_exit $dpid 15; then
+				wait $dpid; rc=$?
+				ok "dotnet-trace saw the stream end and exited ($rc) $(elapsed "$t0") s after the kill: '$(grep -E 'Trace completed|rror' "$D/dtk.out" | head -n 1)'"
+			else
+				fail "dotnet-trace did not exit within 15 s of the kill"
+			fi
+			kill -0 "$r_PID" 2>/dev/null && ok "the router is still running" || fail "the router exited"
+			start_app app DOTNET_DiagnosticPorts="$D/rt.sock,nosuspend"
+			wait_started app || { fail "the third app did not start"; exit 1; }
+			wait_for "$D/r.log" "runtime pid $app_PID (connected|.*replaces)" 10 || fail "router never saw the third app"
+			cookie=$(direct_cookie "$app_PID")
+			pi_loop 3 "$D/tool.sock" "$app_PID" "$cookie"
+		fi
 		;;
 	*)	log "no scenario $N"; exit 64 ;;
 	esac
@@ -627,26 +707,38 @@ mirror_jobs() {
 		return 0
 	fi
 	(
-		local t v
+		local t v rc reason="" limit=${INTEROP_MIRROR_TIMEOUT:-60}
 		for t in dotnet-trace dotnet-counters dotnet-dsrouter; do
 			if [ -x "$WORK/tools/$t" ] && v=$("$WORK/tools/$t" --version 2>/dev/null); then
 				echo "ok $v (installed before, reused)" > "$RUN/st-$t"
 				continue
 			fi
-			if timeout 120 dotnet tool install --tool-path "$WORK/tools" "$t" \
-				> "$RUN/install-$t.log" 2>&1 && v=$("$WORK/tools/$t" --version 2>/dev/null); then
-				echo "ok $v (installed from the NuGet mirror)" > "$RUN/st-$t"
-			else
-				echo "not available: $(grep -v '^\s*$' "$RUN/install-$t.log" | tail -n 1 | cut -c1-160)" > "$RUN/st-$t"
+			if [ -n "$reason" ]; then
+				echo "not tried: $reason" > "$RUN/st-$t"
+				continue
 			fi
+			timeout "$limit" dotnet tool install --tool-path "$WORK/tools" "$t" \
+				> "$RUN/install-$t.log" 2>&1
+			rc=$?
+			[ $rc -eq 124 ] && echo "timed out after $limit s" >> "$RUN/install-$t.log"
+			if [ $rc -eq 0 ] && v=$("$WORK/tools/$t" --version 2>/dev/null); then
+				echo "ok $v (installed from the NuGet mirror)" > "$RUN/st-$t"
+				continue
+			fi
+			echo "not available: $(grep -v '^\s*$' "$RUN/install-$t.log" | tail -n 1 | cut -c1-160)" > "$RUN/st-$t"
+			# A mirror that answered "not found" is up; anything else
+			# (no answer, time-out) is not worth waiting for again.
+			grep -q 'is not found in NuGet feeds' "$RUN/install-$t.log" ||
+				reason="the NuGet mirror failed for $t"
 		done
 	) &
 	echo $! > "$RUN/tools.pid"
 	(
-		if build_project netclient DsrNetClient 150 > /dev/null; then
+		if build_project netclient DsrNetClient "${INTEROP_MIRROR_TIMEOUT:-60}" > /dev/null; then
 			echo "ok Microsoft.Diagnostics.NETCore.Client $(sed -n 's/.*NETCore.Client" Version="\([^"]*\)".*/\1/p' "$srcdir/tests/interop/netclient/DsrNetClient.csproj")" > "$RUN/st-netclient"
 		else
-			echo "not available: $(grep -E 'error|rror ' "$WORK/netclient-build.log" | head -n 1 | cut -c1-200)" > "$RUN/st-netclient"
+			msg=$(grep -E 'error' "$WORK/netclient-build.log" 2>/dev/null | head -n 1 | cut -c1-200)
+			echo "not available: ${msg:-restore or build failed or timed out after ${INTEROP_MIRROR_TIMEOUT:-60} s}" > "$RUN/st-netclient"
 		fi
 	) &
 	echo $! > "$RUN/netclient.pid"
@@ -672,7 +764,7 @@ log "tool side (besides dsr-ipc, our own C client, always used):"
 for t in dotnet-trace dotnet-counters dotnet-dsrouter; do
 	st=$(cat "$RUN/st-$t" 2>/dev/null || echo "not available: install did not finish")
 	case $t:$st in
-	dotnet-trace:ok*) DOTNET_TRACE=$WORK/tools/dotnet-trace; use="used in scenarios 3, 5, 6, 7 and to check every trace" ;;
+	dotnet-trace:ok*) DOTNET_TRACE=$WORK/tools/dotnet-trace; use="used in scenarios 2, 3, 5, 6, 7, 8 and to check every trace" ;;
 	dotnet-counters:ok*) use="installed, but no scenario needs it" ;;
 	dotnet-dsrouter:ok*) use="installed, but no scenario needs it (it is the router under comparison)" ;;
 	*) use="" ;;
