@@ -78,6 +78,7 @@ static struct {
 	const char *dotnet;          /* dotnet-dsrouter, or NULL */
 	const char *dotnet_note;     /* why dotnet-dsrouter is skipped */
 	const char *valgrind;        /* for instruction counts, or NULL */
+	const char *baseline;        /* another dsrouterd to compare, or NULL */
 	unsigned stream_mib;
 	unsigned runs;
 	unsigned rtt;
@@ -499,17 +500,10 @@ rt_command(struct rt_conn *c)
 	uint8_t set = c->frame[16], id = c->frame[17];
 
 	__atomic_store_n(&sh->last_cmd_ns, now_ns(), __ATOMIC_SEQ_CST);
-	if (c->target >= 0) {
-		/* Like a runtime: the idle connection is used, offer another. */
-		if (c->idle) {
-			c->idle = 0;
-			__atomic_sub_fetch(&sh->idle[c->target], 1, __ATOMIC_SEQ_CST);
-		}
-		if (rt_targets[c->target].conn == c) {
-			rt_targets[c->target].conn = NULL;
-			if (rt_targets[c->target].active)
-				rt_connect(c->target);
-		}
+	if (c->target >= 0 && c->idle) {
+		/* The idle connection is used: another once this one answered. */
+		c->idle = 0;
+		__atomic_sub_fetch(&sh->idle[c->target], 1, __ATOMIC_SEQ_CST);
 	}
 	if (set == 0x04 && id == 0x00) {
 		c->outlen = answer_processinfo(c->out);
@@ -620,6 +614,15 @@ rt_writable(struct rt_conn *c)
 			return;
 		}
 		c->outoff += (size_t)n;
+	}
+	if (c->target >= 0 && rt_targets[c->target].conn == c) {
+		/*
+		 * Like a runtime: once a command is answered (for a stream,
+		 * once the OK is out) connect again and advertise.
+		 */
+		rt_targets[c->target].conn = NULL;
+		if (rt_targets[c->target].active)
+			rt_connect(c->target);
 	}
 	while (c->left > 0 && budget-- > 0) {
 		if (c->reset_at != 0 && c->off >= c->reset_at) {
@@ -838,6 +841,7 @@ struct results {
 	int fd_before, fd_after;
 	long seq_rss_before, seq_rss_after;
 	double seq_per_s;
+	double seq_cpu_us;           /* router CPU per session */
 	double cg_per_mib;
 	int cg_done;
 };
@@ -847,6 +851,7 @@ struct path {
 	enum path_kind kind;
 	enum router_kind router;
 	const char *env;          /* extra environment "NAME=VALUE", or NULL */
+	const char *prog;         /* dsrouterd: another binary (--baseline) */
 	int tree;                 /* forks per connection: count every process */
 	pid_t pid;
 	char sock[108];
@@ -1175,7 +1180,8 @@ router_start(struct path *p, const char *cgout)
 	switch (p->router) {
 	case RK_DSROUTERD:
 	case RK_DOTNET:
-		av[n++] = p->router == RK_DOTNET ? opt.dotnet : opt.dsrouterd;
+		av[n++] = p->router == RK_DOTNET ? opt.dotnet :
+		    p->prog != NULL ? p->prog : opt.dsrouterd;
 		av[n++] = p->kind == PK_SS ? "server-server" : "server-client";
 		av[n++] = "-ipcs";
 		av[n++] = p->sock;
@@ -1808,33 +1814,56 @@ measure_scale(void)
 	}
 }
 
-/* 5b. Many sequential sessions: descriptors and RSS before and after. */
+/*
+ * 5b. Many sequential sessions, interleaved across the routers (socat, a
+ * fork per session, is left out): sessions per second of each router's own
+ * time, its CPU per session, descriptors and RSS before and after.
+ */
 static void
 measure_sequential(void)
 {
+	unsigned long long c0[MAX_PATHS];
+	uint64_t busy[MAX_PATHS], t0;
+	unsigned u, k, done[MAX_PATHS];
 	struct path *p;
-	uint64_t t0;
-	unsigned u;
 	int j;
 
+	note("%u sequential sessions per router, interleaved", opt.seq);
+	settle();
+	for (j = 0; j < npaths; j++) {
+		p = &paths[j];
+		busy[j] = 0;
+		done[j] = 0;
+		if (p->pid <= 0 || p->tree)
+			continue;
+		p->r.fd_before = proc_fds(p->pid);
+		p->r.seq_rss_before = path_mem(p, NULL, NULL);
+		c0[j] = proc_cpu_ticks(p->pid);
+	}
+	for (u = 0; u < opt.seq; u++) {
+		for (k = 0; k < (unsigned)npaths; k++) {
+			j = (int)((u + k) % (unsigned)npaths);
+			p = &paths[j];
+			if (p->pid <= 0 || p->tree || done[j] < u)
+				continue;
+			t0 = now_ns();
+			if (tool_command(p, NULL) < 0)
+				continue;
+			busy[j] += now_ns() - t0;
+			done[j]++;
+		}
+	}
+	settle();
 	for (j = 0; j < npaths; j++) {
 		p = &paths[j];
 		if (p->pid <= 0 || p->tree)
 			continue;
-		note("%u sequential sessions: %s", opt.seq, p->name);
-		settle();
-		p->r.fd_before = proc_fds(p->pid);
-		p->r.seq_rss_before = path_mem(p, NULL, NULL);
-		t0 = now_ns();
-		for (u = 0; u < opt.seq; u++) {
-			if (tool_command(p, NULL) < 0)
-				break;
-		}
-		p->r.seq_per_s = u / ((double)(now_ns() - t0) / 1e9);
-		settle();
+		p->r.seq_per_s = done[j] / ((double)busy[j] / 1e9);
+		p->r.seq_cpu_us = (double)(proc_cpu_ticks(p->pid) - c0[j]) * 1e6 /
+		    (double)sysconf(_SC_CLK_TCK) / (done[j] > 0 ? done[j] : 1);
 		p->r.fd_after = proc_fds(p->pid);
 		p->r.seq_rss_after = path_mem(p, NULL, NULL);
-		p->r.seq_done = u == opt.seq;
+		p->r.seq_done = done[j] == opt.seq;
 	}
 }
 
@@ -1977,7 +2006,8 @@ path_find(enum router_kind rk, enum path_kind pk)
 	int j;
 
 	for (j = 0; j < npaths; j++) {
-		if (paths[j].router == rk && paths[j].kind == pk && paths[j].env == NULL)
+		if (paths[j].router == rk && paths[j].kind == pk &&
+		    paths[j].env == NULL && paths[j].prog == NULL)
 			return &paths[j];
 	}
 	return NULL;
@@ -2139,14 +2169,14 @@ report(void)
 		printf("\n");
 	}
 	printf("\n%u sequential sessions (ProcessInfo, new connection each):\n\n"
-	    "| path | sessions/s | fds before | fds after | RSS before | RSS after |\n"
-	    "|---|---:|---:|---:|---:|---:|\n", opt.seq);
+	    "| path | sessions/s | router CPU us/session | fds before | fds after | "
+	    "RSS before | RSS after |\n|---|---:|---:|---:|---:|---:|---:|\n", opt.seq);
 	for (j = 0; j < npaths; j++) {
 		p = &paths[j];
 		if (p->pid == 0 || p->kind == PK_DIRECT || p->tree || !p->r.seq_done)
 			continue;
-		printf("| %s | %.0f | %d | %d | %s | %s |\n", p->name,
-		    p->r.seq_per_s, p->r.fd_before, p->r.fd_after,
+		printf("| %s | %.0f | %.0f | %d | %d | %s | %s |\n", p->name,
+		    p->r.seq_per_s, p->r.seq_cpu_us, p->r.fd_before, p->r.fd_after,
 		    fmt_mib(b1, sizeof b1, p->r.seq_rss_before),
 		    fmt_mib(b2, sizeof b2, p->r.seq_rss_after));
 	}
@@ -2174,7 +2204,7 @@ report(void)
 	    "|---|---|---:|---|\n");
 	for (j = 0; j < npaths; j++) {
 		p = &paths[j];
-		if (p->router != RK_DSROUTERD)
+		if (p->router != RK_DSROUTERD || p->prog != NULL)
 			continue;
 		med = pct(p->r.tput, p->r.ntput, 50);
 		if (dmed > 0)
@@ -2256,7 +2286,8 @@ usage(void)
 {
 	fprintf(stderr,
 "usage: dsr-bench --dsrouterd PATH [--socat PATH] [--dotnet-dsrouter PATH |\n"
-"                 --dotnet-note TEXT] [--valgrind PATH] [--quick] [--verify]\n"
+"                 --dotnet-note TEXT] [--valgrind PATH] [--baseline PATH]\n"
+"                 [--quick] [--verify]\n"
 "                 [--stream-mib N] [--runs N] [--rtt N] [--sessions N]\n"
 "                 [--seq N] [--scale N,N,...] [--scale-mib N] [--cg-mib N]\n"
 "                 [--timeout SECS] [--keep] [--only MEASURE,...]\n"
@@ -2337,6 +2368,8 @@ main(int argc, char **argv)
 			opt.dotnet_note = argv[++i];
 		else if (strcmp(argv[i], "--valgrind") == 0)
 			opt.valgrind = argv[++i];
+		else if (strcmp(argv[i], "--baseline") == 0)
+			opt.baseline = argv[++i];
 		else if (strcmp(argv[i], "--only") == 0)
 			opt.only = argv[++i];
 		else if (strcmp(argv[i], "--scale") == 0)
@@ -2396,6 +2429,12 @@ main(int argc, char **argv)
 	path_add("dsrouterd server-server", PK_SS, RK_DSROUTERD, NULL);
 	path_add("dsrouterd server-client, portable relay", PK_SC, RK_DSROUTERD,
 	    "DSROUTERD_NO_SPLICE=1");
+	if (opt.baseline != NULL) {
+		path_add("baseline server-client", PK_SC, RK_DSROUTERD,
+		    NULL)->prog = opt.baseline;
+		path_add("baseline server-server", PK_SS, RK_DSROUTERD,
+		    NULL)->prog = opt.baseline;
+	}
 	if (opt.socat != NULL)
 		path_add("socat", PK_SC, RK_SOCAT, NULL);
 	if (opt.dotnet != NULL) {

@@ -60,6 +60,14 @@
 #define RELAY_PIPE_MIN (64 * 1024)
 
 static size_t relay_hiwat = 1024 * 1024;
+
+/*
+ * Where a direction reads when it has nothing buffered: the bytes are
+ * written through from here, and only what the destination does not take
+ * is copied into the direction's evbuffer. Scratch space, not state: the
+ * event loop runs one callback at a time.
+ */
+static uint8_t relay_scratch[RELAY_MAX_READ];
 #ifdef RELAY_SPLICE
 static int relay_splice_on = -1;   /* -1: environment not read yet */
 #endif
@@ -254,6 +262,7 @@ static int
 relay_flush(struct relay_dir *d)
 {
 	struct relay *r = d->relay;
+	struct relay_dir *other;
 	size_t len;
 #ifdef RELAY_SPLICE
 	ssize_t n;
@@ -290,7 +299,14 @@ relay_flush(struct relay_dir *d)
 		return 0;
 	}
 	if (!d->shut) {
-		shutdown(d->to, SHUT_WR);
+		other = d == &r->up ? &r->down : &r->up;
+		/*
+		 * Pass the EOF on. When the other direction is already done
+		 * the session closes right below, and close() sends the same
+		 * FIN (nothing is left unread on either side).
+		 */
+		if (!other->shut)
+			shutdown(d->to, SHUT_WR);
 		d->shut = 1;
 		relay_pipe_close(d);
 	}
@@ -299,71 +315,103 @@ relay_flush(struct relay_dir *d)
 	return 0;
 }
 
-/* Read once from the source into the buffer. Returns -1 if the session ended. */
+#ifdef RELAY_SPLICE
+/* Splice once from the source into the pipe. Returns -1 if the session ended. */
+static int
+relay_fill_pipe(struct relay_dir *d)
+{
+	ssize_t n;
+
+	n = splice(d->from, NULL, d->pipe[1], NULL, d->pipecap - d->inpipe,
+	    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	if (n > 0) {
+		d->inpipe += (size_t)n;
+		*d->count += (uint64_t)n;
+		return 0;
+	}
+	if (n == 0) {
+		d->eof = 1;
+		relay_want_read(d, 0);
+		return 0;
+	}
+	if (!relay_retriable(errno))
+		return relay_fail(d, d->from_name, "read", errno);
+	/*
+	 * Nothing to read, or the pipe has no free slot though it holds
+	 * fewer bytes than its size (each slot takes one fragment): wait for
+	 * it to drain rather than spin.
+	 */
+	if (d->inpipe > 0)
+		relay_want_read(d, 0);
+	return 0;
+}
+#endif
+
+/*
+ * Read once from the source. With nothing buffered, read into scratch
+ * space and write straight through; otherwise (the destination is full)
+ * read into the end of the buffer. Returns -1 if the session ended.
+ */
 static int
 relay_fill(struct relay_dir *d)
 {
 	struct evbuffer_iovec v[2];
 	struct iovec iov[2];
 	size_t left;
-	ssize_t n;
-	int nv, i;
+	ssize_t n, w;
+	int nv, i, direct;
 
 #ifdef RELAY_SPLICE
-	if (d->pipe[0] != -1) {
-		n = splice(d->from, NULL, d->pipe[1], NULL, d->pipecap - d->inpipe,
-		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-		if (n > 0) {
-			d->inpipe += (size_t)n;
-			*d->count += (uint64_t)n;
+	if (d->pipe[0] != -1)
+		return relay_fill_pipe(d);
+#endif
+	direct = !d->writing && evbuffer_get_length(d->buf) == 0;
+	if (direct) {
+		nv = 0;
+		n = read(d->from, relay_scratch, sizeof relay_scratch);
+	} else {
+		nv = evbuffer_reserve_space(d->buf, RELAY_MAX_READ, v, 2);
+		if (nv <= 0)
+			fatalx("evbuffer_reserve_space failed");
+		for (i = 0; i < nv; i++) {
+			iov[i].iov_base = v[i].iov_base;
+			iov[i].iov_len = v[i].iov_len;
+		}
+		n = readv(d->from, iov, nv);
+	}
+	if (n == 0) {
+		d->eof = 1;
+		relay_want_read(d, 0);
+		return 0;
+	}
+	if (n < 0) {
+		if (relay_retriable(errno))
 			return 0;
-		}
-		if (n == 0)
-			goto eof;
-		if (!relay_retriable(errno))
-			return relay_fail(d, d->from_name, "read", errno);
-		/*
-		 * Nothing to read, or the pipe has no free slot though it
-		 * holds fewer bytes than its size (each slot takes one
-		 * fragment): wait for it to drain rather than spin.
-		 */
-		if (d->inpipe > 0)
-			relay_want_read(d, 0);
-		return 0;
+		return relay_fail(d, d->from_name, "read", errno);
 	}
-#endif
-	nv = evbuffer_reserve_space(d->buf, RELAY_MAX_READ, v, 2);
-	if (nv <= 0)
-		fatalx("evbuffer_reserve_space failed");
-	for (i = 0; i < nv; i++) {
-		iov[i].iov_base = v[i].iov_base;
-		iov[i].iov_len = v[i].iov_len;
-	}
-	n = readv(d->from, iov, nv);
-	if (n > 0) {
-		left = (size_t)n;
-		for (i = 0; i < nv && left > 0; i++) {
-			if (v[i].iov_len > left)
-				v[i].iov_len = left;
-			left -= v[i].iov_len;
-		}
-		evbuffer_commit_space(d->buf, v, i);
-		*d->count += (uint64_t)n;
+	*d->count += (uint64_t)n;
 #ifdef RELAY_SPLICE
-		if (n >= RELAY_BULK_READ && d->bulk == 0)
-			d->bulk = 1;
+	if (n >= RELAY_BULK_READ && d->bulk == 0)
+		d->bulk = 1;
 #endif
+	if (direct) {
+		w = send(d->to, relay_scratch, (size_t)n, MSG_NOSIGNAL);
+		if (w == -1 && !relay_retriable(errno))
+			return relay_fail(d, d->to_name, "write", errno);
+		if (w < 0)
+			w = 0;
+		if (w < n && evbuffer_add(d->buf, relay_scratch + w,
+		    (size_t)(n - w)) != 0)
+			fatalx("out of memory buffering a relay");
 		return 0;
 	}
-	if (n == 0)
-		goto eof;
-	if (relay_retriable(errno))
-		return 0;
-	return relay_fail(d, d->from_name, "read", errno);
-
-eof:
-	d->eof = 1;
-	relay_want_read(d, 0);
+	left = (size_t)n;
+	for (i = 0; i < nv && left > 0; i++) {
+		if (v[i].iov_len > left)
+			v[i].iov_len = left;
+		left -= v[i].iov_len;
+	}
+	evbuffer_commit_space(d->buf, v, i);
 	return 0;
 }
 
@@ -431,11 +479,11 @@ relay_dir_start(struct relay_dir *d)
 {
 	if (evbuffer_get_length(d->buf) > 0)
 		evbuffer_write_atmost(d->buf, d->to, -1);
+	if (!d->eof)
+		relay_want_read(d, 1);
 	/* Anything left, a pending EOF or an error: the write event sees to it. */
 	if (evbuffer_get_length(d->buf) > 0 || d->eof)
 		relay_want_write(d, 1);
-	else
-		relay_want_read(d, 1);
 }
 
 /*
@@ -456,10 +504,6 @@ relay_new(struct bufferevent *tool, struct bufferevent *rt, int tool_eof,
 	r->stats.start_us = now_us();
 	r->tool_bev = tool;
 	r->rt_bev = rt;
-	bufferevent_disable(tool, EV_READ | EV_WRITE);
-	bufferevent_disable(rt, EV_READ | EV_WRITE);
-	bufferevent_setcb(tool, NULL, NULL, NULL, NULL);
-	bufferevent_setcb(rt, NULL, NULL, NULL, NULL);
 	relay_dir_init(r, &r->up, tool, rt, &r->stats.tool_to_runtime,
 	    "tool", "runtime");
 	relay_dir_init(r, &r->down, rt, tool, &r->stats.runtime_to_tool,
@@ -467,5 +511,14 @@ relay_new(struct bufferevent *tool, struct bufferevent *rt, int tool_eof,
 	r->up.eof = tool_eof;
 	relay_dir_start(&r->up);
 	relay_dir_start(&r->down);
+	/*
+	 * Only now stop the bufferevents: with the relay's events added
+	 * first, libevent leaves descriptors already watched for reading as
+	 * they are instead of removing and adding them again.
+	 */
+	bufferevent_disable(tool, EV_READ | EV_WRITE);
+	bufferevent_disable(rt, EV_READ | EV_WRITE);
+	bufferevent_setcb(tool, NULL, NULL, NULL, NULL);
+	bufferevent_setcb(rt, NULL, NULL, NULL, NULL);
 	return r;
 }
