@@ -831,7 +831,7 @@ struct results {
 	double cpu_mib;
 	double *rtt, *pair;
 	unsigned nrtt;
-	long idle_rss, idle_after_rss;
+	long idle_rss, idle_pss, idle_after_rss;
 	long sess_rss, sess_pss;
 	int sess_nproc;
 	long slow_peak_rss;
@@ -2049,7 +2049,7 @@ report(void)
 	struct path *p;
 	double dmed = -1, smed = -1, med, v, dp50 = 0, dp99 = 0, p50, p99;
 	uint8_t ans[1024];
-	char b1[32], b2[32], b3[32], b4[32], b5[32];
+	char b1[32], b2[32], b3[32], b4[32], b5[32], b6[32];
 	unsigned s;
 	int j;
 
@@ -2070,6 +2070,8 @@ report(void)
 		dmed = pct(d->r.tput, d->r.ntput, 50);
 	if (so != NULL)
 		smed = pct(so->r.tput, so->r.ntput, 50);
+	if (!want("throughput"))
+		goto commands;
 	printf("## 1. Stream throughput, runtime -> tool\n\n%u MiB per run, "
 	    "median of %u interleaved runs; router CPU = user+sys of the router "
 	    "process(es) per GiB forwarded.\n\n", opt.stream_mib, opt.runs);
@@ -2081,7 +2083,7 @@ report(void)
 		printf("| %s | %.0f | %.0f | %.0f | %.2f | ", p->name, med,
 		    pct(p->r.tput, p->r.ntput, 0), pct(p->r.tput, p->r.ntput, 100),
 		    dmed > 0 ? med / dmed : 0);
-		if (smed > 0 && p->pid != 0 && p->kind != PK_DIRECT)
+		if (smed > 0 && p->kind != PK_DIRECT)
 			printf("%.2f | ", med / smed);
 		else
 			printf("- | ");
@@ -2093,10 +2095,13 @@ report(void)
 	}
 
 	/* 2 and 3. */
+commands:
 	if (d != NULL && d->r.nrtt > 0) {
 		dp50 = pct(d->r.rtt, d->r.nrtt, 50);
 		dp99 = pct(d->r.rtt, d->r.nrtt, 99);
 	}
+	if (!want("commands"))
+		goto memory;
 	printf("\n## 2. Command round trip\n\nProcessInfo (20-byte request, "
 	    "%zu-byte answer) on a new connection each time, %u per path, "
 	    "interleaved; microseconds from connect() to the whole answer.\n\n",
@@ -2122,22 +2127,25 @@ report(void)
 	}
 
 	/* 4. */
+memory:
 	printf("\n## 4. Memory of the router, MiB\n\nRSS of the router process "
 	    "(socat: summed over its forks, which counts shared pages once per "
 	    "process; PSS divides them). Idle = just started; %u sessions = "
 	    "that many tools each in a CollectTracing session that stays open; "
 	    "slow reader = peak while a tool reads a %u MiB stream at 32 MiB/s; "
-	    "idle after = at the end of the run.\n\n", opt.sessions, opt.slow_mib);
-	printf("| path | idle RSS | %u sessions RSS | %u sessions PSS | "
+	    "idle after = at the end of the run. Socket and pipe buffers are "
+	    "kernel memory and not counted.\n\n", opt.sessions, opt.slow_mib);
+	printf("| path | idle RSS | idle PSS | %u sessions RSS | %u sessions PSS | "
 	    "processes | slow reader peak RSS | idle after RSS |\n",
 	    opt.sessions, opt.sessions);
-	printf("|---|---:|---:|---:|---:|---:|---:|\n");
+	printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
 	for (j = 0; j < npaths; j++) {
 		p = &paths[j];
 		if (p->kind == PK_DIRECT)
 			continue;
-		printf("| %s | %s | %s | %s | %d | %s | %s |\n", p->name,
+		printf("| %s | %s | %s | %s | %s | %d | %s | %s |\n", p->name,
 		    fmt_mib(b1, sizeof b1, p->r.idle_rss),
+		    fmt_mib(b6, sizeof b6, p->r.idle_pss),
 		    fmt_mib(b2, sizeof b2, p->r.sess_rss ? p->r.sess_rss : -1),
 		    fmt_mib(b3, sizeof b3, p->r.sess_pss ? p->r.sess_pss : -1),
 		    p->r.sess_nproc,
@@ -2146,6 +2154,8 @@ report(void)
 	}
 
 	/* 5. */
+	if (!want("scale"))
+		goto sequential;
 	printf("\n## 5. Scale\n\nAggregate MiB/s with concurrent streams "
 	    "(%u MiB in total per run, at least %u KiB per stream), median of %u "
 	    "interleaved runs.\n\n| path |", opt.scale_mib, opt.scale_min_kib,
@@ -2168,7 +2178,12 @@ report(void)
 		}
 		printf("\n");
 	}
-	printf("\n%u sequential sessions (ProcessInfo, new connection each):\n\n"
+sequential:
+	if (!want("seq"))
+		goto cpu;
+	printf("\n%u sequential sessions (ProcessInfo, new connection each, "
+	    "interleaved across the routers; sessions/s counts each router's "
+	    "own time):\n\n"
 	    "| path | sessions/s | router CPU us/session | fds before | fds after | "
 	    "RSS before | RSS after |\n|---|---:|---:|---:|---:|---:|---:|\n", opt.seq);
 	for (j = 0; j < npaths; j++) {
@@ -2182,8 +2197,11 @@ report(void)
 	}
 
 	/* 6. */
+cpu:
 	printf("\n## 6. CPU cost\n\n");
-	if (opt.valgrind == NULL) {
+	if (!want("callgrind")) {
+		printf("Instructions per MiB: not measured in this run.\n");
+	} else if (opt.valgrind == NULL) {
 		printf("Instructions per MiB: skipped (no valgrind).\n");
 	} else {
 		printf("User-space instructions per MiB forwarded, counted by "
@@ -2207,10 +2225,10 @@ report(void)
 		if (p->router != RK_DSROUTERD || p->prog != NULL)
 			continue;
 		med = pct(p->r.tput, p->r.ntput, 50);
-		if (dmed > 0)
+		if (dmed > 0 && med > 0)
 			printf("| throughput >= 0.9x direct | %s | %.2fx | %s |\n",
 			    p->name, med / dmed, med / dmed >= 0.9 ? "yes" : "no");
-		if (smed > 0)
+		if (smed > 0 && med > 0)
 			printf("| throughput >= 1.5x socat | %s | %.2fx | %s |\n",
 			    p->name, med / smed, med / smed >= 1.5 ? "yes" : "no");
 		if (p->r.nrtt > 0 && d != NULL) {
@@ -2223,8 +2241,8 @@ report(void)
 			printf("| pairing < 1 ms p99 | %s | %.0f us | %s |\n",
 			    p->name, v, v < 1000 ? "yes" : "no");
 		}
-		printf("| idle RSS <= 2 MiB | %s | %.1f MiB | %s |\n", p->name,
-		    (double)p->r.idle_rss / 1024, p->r.idle_rss <= 2048 ? "yes" : "no");
+		printf("| idle RSS <= 2 MiB | %s | %ld KiB | %s |\n", p->name,
+		    p->r.idle_rss, p->r.idle_rss <= 2048 ? "yes" : "no");
 		if (p->r.sess_rss > 0)
 			printf("| %u sessions <= 64 MiB | %s | %.1f MiB | %s |\n",
 			    opt.sessions, p->name, (double)p->r.sess_rss / 1024,
@@ -2289,7 +2307,8 @@ usage(void)
 "                 --dotnet-note TEXT] [--valgrind PATH] [--baseline PATH]\n"
 "                 [--quick] [--verify]\n"
 "                 [--stream-mib N] [--runs N] [--rtt N] [--sessions N]\n"
-"                 [--seq N] [--scale N,N,...] [--scale-mib N] [--cg-mib N]\n"
+"                 [--seq N] [--scale N,N,...] [--scale-mib N] [--scale-runs N]\n"
+"                 [--scale-min-kib N] [--slow-mib N] [--cg-mib N]\n"
 "                 [--timeout SECS] [--keep] [--only MEASURE,...]\n"
 "measures: throughput commands slow sessions scale seq callgrind\n");
 	exit(64);
@@ -2386,6 +2405,12 @@ main(int argc, char **argv)
 			num = &opt.seq;
 		else if (strcmp(argv[i], "--scale-mib") == 0)
 			num = &opt.scale_mib;
+		else if (strcmp(argv[i], "--scale-runs") == 0)
+			num = &opt.scale_runs;
+		else if (strcmp(argv[i], "--scale-min-kib") == 0)
+			num = &opt.scale_min_kib;
+		else if (strcmp(argv[i], "--slow-mib") == 0)
+			num = &opt.slow_mib;
 		else if (strcmp(argv[i], "--cg-mib") == 0)
 			num = &opt.cg_mib;
 		else if (strcmp(argv[i], "--timeout") == 0)
@@ -2449,7 +2474,8 @@ main(int argc, char **argv)
 	sleep_us(opt.quick ? 50000 : 500000);
 	for (j = 0; j < npaths; j++) {
 		if (paths[j].pid > 0)
-			paths[j].r.idle_rss = path_mem(&paths[j], NULL, NULL);
+			paths[j].r.idle_rss = path_mem(&paths[j],
+			    &paths[j].r.idle_pss, NULL);
 	}
 
 	/* Warm up every path, and check the bytes both ways when asked. */

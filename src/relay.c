@@ -244,7 +244,11 @@ relay_pipe_open(struct relay_dir *d)
 		d->pipe[0] = d->pipe[1] = -1;
 		return;
 	}
-	fcntl(d->pipe[0], F_SETPIPE_SZ, (int)relay_hiwat);
+	/* As big as the high-water mark, or as the limits allow. */
+	for (size = (int)relay_hiwat; size >= RELAY_PIPE_MIN; size /= 2) {
+		if (fcntl(d->pipe[0], F_SETPIPE_SZ, size) != -1)
+			break;
+	}
 	size = fcntl(d->pipe[0], F_GETPIPE_SZ);
 	if (size < RELAY_PIPE_MIN) {
 		relay_pipe_close(d);
@@ -332,6 +336,13 @@ relay_fill_pipe(struct relay_dir *d)
 	if (n == 0) {
 		d->eof = 1;
 		relay_want_read(d, 0);
+		return 0;
+	}
+	if ((errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP) &&
+	    d->inpipe == 0) {
+		/* This kernel cannot splice from such a socket: stop trying. */
+		relay_splice_on = 0;
+		relay_pipe_close(d);
 		return 0;
 	}
 	if (!relay_retriable(errno))
