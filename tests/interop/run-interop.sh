@@ -327,6 +327,15 @@ if [ "${1:-}" = "--scenario" ]; then
 		ok "high volume: $mb MiB of trace in a 3 s session ($(elapsed "$t0") s with the stop), complete to the end-of-stream tag"
 	}
 
+	# first_event_check FILE WHAT: startup tracing caught the very first event.
+	first_event_check() {
+		if "$DSR_IPC" nettrace-check "$1" "DsrInterop first tick" > /dev/null; then
+			ok "$2: the trace holds the app's first event ('DsrInterop first tick'): the session began before Main ran"
+		else
+			fail "$2: the trace lacks the app's first event: the runtime ran before the session began"
+		fi
+	}
+
 	# Cookie of the app, asked directly on its own default socket (not
 	# through any router), to compare with what routes report.
 	direct_cookie() {
@@ -397,6 +406,7 @@ if [ "${1:-}" = "--scenario" ]; then
 				wait $!
 				cat "$D/resume.out"
 				FAILS=$((FAILS + $(grep -c '^  FAIL' "$D/resume.out")))
+				first_event_check "$D/dt-startup.nettrace" "dotnet-trace (startup tracing)"
 			fi
 			stop_app app
 			mv "$D/app.out" "$D/app-$tool.out"
@@ -428,6 +438,23 @@ if [ "${1:-}" = "--scenario" ]; then
 		netclient_collect "$tsock" 3 nc
 		dotnet_trace dt-pid 3 -p "$r_PID"
 		dotnet_trace dt-port 3 --diagnostic-port "$tsock,connect"
+		if [ -n "$DOTNET_TRACE" ]; then
+			# What a user runs (README): the default profiles, with
+			# sampled stacks and rundown; report and convert.
+			if timeout 45 "$DOTNET_TRACE" collect -p "$r_PID" --duration 00:00:00:03 \
+				-o "$D/dt-default.nettrace" < /dev/null > "$D/dt-default.out" 2>&1 &&
+			   grep -q 'Trace completed' "$D/dt-default.out" &&
+			   timeout 60 "$DOTNET_TRACE" report "$D/dt-default.nettrace" topN > "$D/dt-default.rep" 2>&1 &&
+			   grep -q '^1\. ' "$D/dt-default.rep" &&
+			   timeout 60 "$DOTNET_TRACE" convert "$D/dt-default.nettrace" --format Speedscope \
+				-o "$D/dt-default" > "$D/dt-default.conv" 2>&1 &&
+			   [ -s "$D/dt-default.speedscope.json" ]; then
+				ok "dotnet-trace collect -p $r_PID (default profiles, $(stat -c %s "$D/dt-default.nettrace") bytes); report topN: '$(grep '^1\. ' "$D/dt-default.rep" | tr -s ' ' | cut -c1-50)'; convert --format Speedscope: ok"
+			else
+				fail "dotnet-trace with its default profiles through the router"
+				cat "$D/dt-default.out" "$D/dt-default.rep" "$D/dt-default.conv" 2>/dev/null | tail -n 15 | sed 's/^/    | /'
+			fi
+		fi
 		burst_check "$D/r.log" "$tsock" DOTNET_DiagnosticPorts="$D/rt.sock,nosuspend"
 		;;
 	4)	# server-client: the router connects to the app's own socket.
@@ -476,6 +503,28 @@ if [ "${1:-}" = "--scenario" ]; then
 			fi
 		fi
 		dotnet_trace dt-listen 3 --diagnostic-port "$D/tl.sock"
+		if [ -n "$DOTNET_TRACE" ]; then
+			# Startup tracing, the reversed server's main use: the
+			# tool listens, a suspended app connects through the
+			# router, the tool starts a session and resumes it.
+			stop_app app
+			mv "$D/app.out" "$D/app-1.out"
+			dotnet_trace dt-startup 3 --diagnostic-port "$D/tl.sock" > "$D/startup.out" 2>&1 &
+			dpid=$!
+			track $dpid
+			wait_for "$D/dt-startup.out" 'Waiting for connection' 15 || fail "dotnet-trace did not listen"
+			t0=$(now)
+			start_app app DOTNET_DiagnosticPorts="$D/rt.sock,suspend"
+			if wait_started app 10; then
+				ok "dotnet-trace (listen, startup tracing): the suspended app printed 'started' $(elapsed "$t0") s after launch, resumed by the tool through the router"
+			else
+				fail "dotnet-trace (listen) never resumed the suspended app"
+			fi
+			wait $dpid
+			cat "$D/startup.out"
+			FAILS=$((FAILS + $(grep -c '^  FAIL' "$D/startup.out")))
+			first_event_check "$D/dt-startup.nettrace" "dotnet-trace (listen, startup tracing)"
+		fi
 		;;
 	6)	# client-client against the app's own socket.
 		start_app app

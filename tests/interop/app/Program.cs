@@ -56,7 +56,10 @@ static class Program
             }
             else
             {
-                AppEvents.Log.Tick(n++, text);
+                // The first event says so: a trace that holds it began
+                // before Main (startup tracing of a suspended runtime).
+                AppEvents.Log.Tick(n, n == 0 ? "DsrInterop first tick" : text);
+                n++;
                 Thread.Sleep(20);
             }
         }
