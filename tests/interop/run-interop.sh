@@ -2,14 +2,14 @@
 # run-interop.sh: dsrouterd against real .NET runtimes and real tools.
 #
 # Builds a small .NET app (tests/interop/app) and runs it behind dsrouterd in
-# eight scenarios, with three kinds of tool on the other side: dsr-ipc (our
+# nine scenarios, with three kinds of tool on the other side: dsr-ipc (our
 # own C client, always), DsrNetClient (built on Microsoft.Diagnostics.NETCore.
 # Client, when the NuGet mirror or the NuGet cache has the package) and the
 # real dotnet-trace (when `dotnet tool install` can get it). Whatever the
 # mirror cannot provide is reported and left to dsr-ipc; it never fails a
 # scenario by itself.
 #
-#   run-interop.sh [SCENARIO...]     run all scenarios (1-8) or the ones named
+#   run-interop.sh [SCENARIO...]     run all scenarios (1-9) or the ones named
 #
 # Run by `make check` from the top build directory. Environment:
 #   DSROUTERD, DSR_IPC      the binaries (default: src/dsrouterd and
@@ -23,7 +23,7 @@ set -u
 export LC_ALL=C
 
 ME=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
-SCENARIO_LIMIT=${INTEROP_SCENARIO_TIMEOUT:-75}
+SCENARIO_LIMIT=${INTEROP_SCENARIO_TIMEOUT:-90}
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 \
 	DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 \
@@ -652,6 +652,44 @@ if [ "${1:-}" = "--scenario" ]; then
 			pi_loop 3 "$D/tool.sock" "$app_PID" "$cookie"
 		fi
 		;;
+	9)	# The router restarted (SIGTERM) mid-trace: it exits 0 and removes
+		# its sockets; the app lives on and reconnects to the next router.
+		start_router r server-server -ipcs "$D/tool.sock" -tcps "unix:$D/rt.sock" || exit 1
+		start_app app DOTNET_DiagnosticPorts="$D/rt.sock,nosuspend"
+		wait_started app || { fail "the app did not start"; exit 1; }
+		wait_for "$D/r.log" "runtime pid $app_PID connected" 10 || fail "router never saw the runtime connect"
+		"$DSR_IPC" -t 30 collect -o "$D/cut.nettrace" "$D/tool.sock" > "$D/cut.out" 2> "$D/cut.err" &
+		cpid=$!
+		track $cpid
+		wait_for "$D/cut.out" '^session=' 10 || fail "no session started"
+		sleep 1.5
+		kill -TERM "$r_PID"
+		if wait_exit "$r_PID" 10; then
+			wait "$r_PID"; rc=$?
+			[ $rc -eq 0 ] && ok "SIGTERM mid-trace: the router exited 0" || fail "SIGTERM mid-trace: the router exited $rc"
+		else
+			fail "the router did not exit within 10 s of SIGTERM"
+		fi
+		if [ -e "$D/tool.sock" ] || [ -e "$D/rt.sock" ]; then
+			fail "the router left its sockets behind"
+		fi
+		if wait_exit $cpid 10; then
+			ok "the tool saw its stream end ($(kv "$D/cut.out" bytes) bytes)"
+		else
+			fail "the tool's stream did not end within 10 s of the router's exit"
+		fi
+		kill -0 "$app_PID" 2>/dev/null && ok "the app is still running" || fail "the app died with the router"
+		mv "$D/r.log" "$D/r-1.log"
+		start_router r server-server -ipcs "$D/tool.sock" -tcps "unix:$D/rt.sock" || exit 1
+		if wait_for "$D/r.log" "runtime pid $app_PID connected" 10; then
+			ok "the app reconnected to the new router: $(grep -E "runtime pid $app_PID connected" "$D/r.log" | head -n 1 | sed 's/^.*info: //')"
+		else
+			fail "the app did not reconnect to the new router within 10 s"
+		fi
+		cookie=$(direct_cookie "$app_PID")
+		pi_loop 5 "$D/tool.sock" "$app_PID" "$cookie"
+		collect_stop "$D/tool.sock" 2 after
+		;;
 	*)	log "no scenario $N"; exit 64 ;;
 	esac
 	[ $FAILS -eq 0 ] && exit 0
@@ -661,7 +699,7 @@ fi
 # ---------------------------------------------------------------------------
 # Driver.
 
-SCENARIOS=${*:-1 2 3 4 5 6 7 8}
+SCENARIOS=${*:-1 2 3 4 5 6 7 8 9}
 declare -A TITLE=(
 	[1]="server-server, runtime on a unix: socket: 20 x ProcessInfo"
 	[2]="suspend: ResumeRuntime through the router"
@@ -671,6 +709,7 @@ declare -A TITLE=(
 	[6]="client-client against the app's default socket"
 	[7]="emulator chain: app -> router A (unix/tcp:) -> router B (TCP) -> tool"
 	[8]="app killed mid-trace; router serves the next instance"
+	[9]="router restarted mid-trace; the app reconnects to the next one"
 )
 
 if ! command -v dotnet > /dev/null 2>&1; then
