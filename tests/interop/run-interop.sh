@@ -28,7 +28,8 @@ SCENARIO_LIMIT=${INTEROP_SCENARIO_TIMEOUT:-90}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 \
 	DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 \
 	MSBUILDDISABLENODEREUSE=1 DOTNET_GENERATE_ASPNET_CERTIFICATE=false \
-	DOTNET_CLI_WORKLOAD_UPDATE_NOTIFY_DISABLE=1 DOTNET_ROLL_FORWARD=Major
+	DOTNET_CLI_WORKLOAD_UPDATE_NOTIFY_DISABLE=1 DOTNET_ROLL_FORWARD=Major \
+	DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
 unset DOTNET_DiagnosticPorts DOTNET_DefaultDiagnosticPortSuspend
 
 PROVIDER=DsrInterop-App
@@ -861,7 +862,7 @@ for t in dotnet-trace dotnet-counters dotnet-dsrouter; do
 done
 st=$(cat "$RUN/st-netclient" 2>/dev/null || echo "not available: build did not finish")
 case $st in
-ok*) NETCLIENT="dotnet $WORK/netclient-bin/DsrNetClient.dll"; log "  NETCore.Client: $st (DsrNetClient, used in scenarios 1-7)" ;;
+ok*) NETCLIENT="dotnet $WORK/netclient-bin/DsrNetClient.dll"; log "  NETCore.Client: $st (DsrNetClient, used in scenarios 1-9)" ;;
 *) log "  NETCore.Client: $st; scenarios use dsr-ipc only" ;;
 esac
 [ -n "$DOTNET_TRACE" ] || log "  (dotnet-trace missing: traces are checked by dsr-ipc nettrace-check only)"
