@@ -2013,6 +2013,24 @@ path_find(enum router_kind rk, enum path_kind pk)
 	return NULL;
 }
 
+static char load_start[64];
+
+/* The 1-minute load average, as text. */
+static const char *
+load_now(void)
+{
+	static char buf[64];
+	FILE *f;
+
+	snprintf(buf, sizeof buf, "?");
+	if ((f = fopen("/proc/loadavg", "r")) != NULL) {
+		if (fscanf(f, "%63s", buf) != 1)
+			snprintf(buf, sizeof buf, "?");
+		fclose(f);
+	}
+	return buf;
+}
+
 /* Print the machine the numbers come from. */
 static void
 print_machine(void)
@@ -2036,8 +2054,10 @@ print_machine(void)
 		fclose(f);
 	}
 	uname(&u);
-	printf("Machine: %s %s, %ld CPU(s), %s\n\n", u.sysname, u.release,
-	    ncpu, model);
+	printf("Machine: %s %s, %ld CPU(s), %s; load average %s at the start, "
+	    "%s at the end (other work on the machine slows the paths with "
+	    "more processes most).\n\n", u.sysname, u.release, ncpu, model,
+	    load_start, load_now());
 }
 
 /* Print every table. */
@@ -2049,7 +2069,7 @@ report(void)
 	struct path *p;
 	double dmed = -1, smed = -1, med, v, dp50 = 0, dp99 = 0, p50, p99;
 	uint8_t ans[1024];
-	char b1[32], b2[32], b3[32], b4[32], b5[32], b6[32];
+	char b1[32], b2[32], b3[32], b4[32], b5[32], b6[32], b7[32];
 	unsigned s;
 	int j;
 
@@ -2143,12 +2163,13 @@ memory:
 		p = &paths[j];
 		if (p->kind == PK_DIRECT)
 			continue;
-		printf("| %s | %s | %s | %s | %s | %d | %s | %s |\n", p->name,
+		snprintf(b7, sizeof b7, "%d", p->r.sess_nproc);
+		printf("| %s | %s | %s | %s | %s | %s | %s | %s |\n", p->name,
 		    fmt_mib(b1, sizeof b1, p->r.idle_rss),
 		    fmt_mib(b6, sizeof b6, p->r.idle_pss),
 		    fmt_mib(b2, sizeof b2, p->r.sess_rss ? p->r.sess_rss : -1),
 		    fmt_mib(b3, sizeof b3, p->r.sess_pss ? p->r.sess_pss : -1),
-		    p->r.sess_nproc,
+		    p->r.sess_nproc > 0 ? b7 : "-",
 		    fmt_mib(b4, sizeof b4, p->r.slow_peak_rss),
 		    fmt_mib(b5, sizeof b5, p->r.idle_after_rss));
 	}
@@ -2272,6 +2293,7 @@ path_add(const char *name, enum path_kind kind, enum router_kind router,
 	p->env = env;
 	p->tree = router == RK_SOCAT;
 	p->target = kind == PK_SS ? ntargets++ : -1;
+	p->r.slow_peak_rss = -1;
 	snprintf(p->sock, sizeof p->sock, "%s/p%d.sock", tmpdir, npaths);
 	snprintf(p->log, sizeof p->log, "%s/p%d.log", tmpdir, npaths);
 	npaths++;
@@ -2447,6 +2469,7 @@ main(int argc, char **argv)
 	if (sh == MAP_FAILED)
 		die("mmap: %s", strerror(errno));
 	memset(sh, 0, sizeof *sh);
+	snprintf(load_start, sizeof load_start, "%s", load_now());
 	rt_start();
 
 	path_add("direct", PK_DIRECT, RK_NONE, NULL);

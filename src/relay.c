@@ -54,7 +54,7 @@
 #define RELAY_SPLICE 1
 #endif
 
-/* One read this big means bulk data: splice the rest of the direction. */
+/* One read this big means bulk data (splice the rest of the direction). */
 #define RELAY_BULK_READ (64 * 1024)
 /* A pipe smaller than this (the user's pipe quota is spent) is not used. */
 #define RELAY_PIPE_MIN (64 * 1024)
@@ -87,7 +87,7 @@ struct relay_dir {
 	int writing;               /* wev is armed: 'to' was full */
 	int eof;                   /* read EOF from 'from' */
 	int shut;                  /* shut down writing to 'to' */
-	int bulk;                  /* 1: splice once the buffer is empty; -1: never */
+	int bulk;                  /* bulk data seen: 1, splice when empty; -1, no splice */
 	int pipe[2];               /* splicing: bytes in flight; else -1 */
 	size_t inpipe;             /* bytes in the pipe */
 	size_t pipecap;            /* the pipe's size */
@@ -359,9 +359,12 @@ relay_fill_pipe(struct relay_dir *d)
 #endif
 
 /*
- * Read once from the source. With nothing buffered, read into scratch
- * space and write straight through; otherwise (the destination is full)
- * read into the end of the buffer. Returns -1 if the session ended.
+ * Read once from the source. Until a direction carries bulk data, with
+ * nothing buffered, read into scratch space and write straight through, so
+ * a command allocates nothing. Otherwise read into the end of the buffer:
+ * a bulk read usually fills more than the destination takes at once, and
+ * what is left then stays where it was read instead of being copied.
+ * Returns -1 if the session ended.
  */
 static int
 relay_fill(struct relay_dir *d)
@@ -376,7 +379,7 @@ relay_fill(struct relay_dir *d)
 	if (d->pipe[0] != -1)
 		return relay_fill_pipe(d);
 #endif
-	direct = !d->writing && evbuffer_get_length(d->buf) == 0;
+	direct = d->bulk == 0 && !d->writing && evbuffer_get_length(d->buf) == 0;
 	if (direct) {
 		nv = 0;
 		n = read(d->from, relay_scratch, sizeof relay_scratch);
@@ -401,10 +404,8 @@ relay_fill(struct relay_dir *d)
 		return relay_fail(d, d->from_name, "read", errno);
 	}
 	*d->count += (uint64_t)n;
-#ifdef RELAY_SPLICE
 	if (n >= RELAY_BULK_READ && d->bulk == 0)
 		d->bulk = 1;
-#endif
 	if (direct) {
 		w = send(d->to, relay_scratch, (size_t)n, MSG_NOSIGNAL);
 		if (w == -1 && !relay_retriable(errno))
