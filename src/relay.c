@@ -215,6 +215,30 @@ relay_limit(struct relay_dir *d)
 	return d->pipe[0] != -1 ? d->pipecap : relay_hiwat;
 }
 
+/*
+ * A direction turned out to carry bulk data. A Unix socket's send buffer
+ * is fixed (208 KiB by default), shorter than the high-water mark: every
+ * write (or splice) would stop there and wait for the tool to read, a
+ * context switch each time. Let it take up to the high-water mark at once
+ * (within net.core.wmem_max). TCP tunes its own buffers and is left alone.
+ */
+static void
+relay_bulk_start(struct relay_dir *d)
+{
+#ifdef SO_DOMAIN
+	socklen_t len;
+	int dom = 0, size;
+
+	len = sizeof dom;
+	if (getsockopt(d->to, SOL_SOCKET, SO_DOMAIN, &dom, &len) == 0 &&
+	    dom == AF_UNIX) {
+		size = (int)relay_hiwat;
+		setsockopt(d->to, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+	}
+#endif
+	d->bulk = 1;
+}
+
 #ifdef RELAY_SPLICE
 /* Whether splice may be used (DSROUTERD_NO_SPLICE unset, empty or 0). */
 static int
@@ -405,7 +429,7 @@ relay_fill(struct relay_dir *d)
 	}
 	*d->count += (uint64_t)n;
 	if (n >= RELAY_BULK_READ && d->bulk == 0)
-		d->bulk = 1;
+		relay_bulk_start(d);
 	if (direct) {
 		w = send(d->to, relay_scratch, (size_t)n, MSG_NOSIGNAL);
 		if (w == -1 && !relay_retriable(errno))
