@@ -2389,6 +2389,8 @@ main(int argc, char **argv)
 			opt.timeout = 120;
 			continue;
 		}
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			usage();
 		if (strcmp(argv[i], "--verify") == 0) {
 			opt.verify = 1;
 			continue;

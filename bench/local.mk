@@ -6,7 +6,7 @@
 check_PROGRAMS += bench/dsr-bench
 bench_dsr_bench_SOURCES = bench/dsr-bench.c
 TESTS += bench/smoke.sh
-EXTRA_DIST += bench/run.sh bench/smoke.sh
+EXTRA_DIST += bench/run.sh bench/smoke.sh docs/PERFORMANCE.md
 
 BENCH_ARGS =
 
