@@ -2320,11 +2320,11 @@ cleanup(void)
 	rmdir(tmpdir);
 }
 
-/* Usage. */
+/* Usage: on stdout and exit 0 when asked for, else on stderr, exit 64. */
 static void NORETURN
-usage(void)
+usage_exit(int code)
 {
-	fprintf(stderr,
+	fprintf(code == 0 ? stdout : stderr,
 "usage: dsr-bench --dsrouterd PATH [--socat PATH] [--dotnet-dsrouter PATH |\n"
 "                 --dotnet-note TEXT] [--valgrind PATH] [--baseline PATH]\n"
 "                 [--quick] [--verify]\n"
@@ -2333,7 +2333,14 @@ usage(void)
 "                 [--scale-min-kib N] [--slow-mib N] [--cg-mib N]\n"
 "                 [--timeout SECS] [--keep] [--only MEASURE,...]\n"
 "measures: throughput commands slow sessions scale seq callgrind\n");
-	exit(64);
+	exit(code);
+}
+
+/* Usage, for a bad command line. */
+static void NORETURN
+usage(void)
+{
+	usage_exit(64);
 }
 
 /* Parse "1,10,100". */
@@ -2390,7 +2397,7 @@ main(int argc, char **argv)
 			continue;
 		}
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-			usage();
+			usage_exit(0);
 		if (strcmp(argv[i], "--verify") == 0) {
 			opt.verify = 1;
 			continue;
