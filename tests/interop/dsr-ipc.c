@@ -4,7 +4,7 @@
  * second opinion when they are).
  *
  *   dsr-ipc [-t SECS] processinfo ADDR
- *   dsr-ipc [-t SECS] resume ADDR
+ *   dsr-ipc [-t SECS] resume [-c] ADDR
  *   dsr-ipc [-t SECS] collect [-p PROVIDER] [-k KEYWORDS] [-l LEVEL]
  *                             [-s SECS] [-r] -o FILE ADDR
  *   dsr-ipc [-t SECS] stop ADDR SESSION
@@ -549,8 +549,14 @@ cmd_processinfo(const char *addr)
 	return 0;
 }
 
+/*
+ * ResumeRuntime. With -c (fire and forget) the connection is closed right
+ * after the command is written, without waiting for the answer: a runtime
+ * on a Unix socket may drop a command whose connection is already hung up,
+ * so this checks what a router makes of such a tool.
+ */
 static int
-cmd_resume(const char *addr)
+cmd_resume(const char *addr, int fire_and_forget)
 {
 	double deadline = now_s() + opt_timeout;
 	int fd = connect_addr(addr, deadline);
@@ -559,6 +565,12 @@ cmd_resume(const char *addr)
 
 	msg_begin(&m, 0x04, 0x01);
 	msg_send(fd, &m, deadline);
+	if (fire_and_forget) {
+		close(fd);
+		printf("sent=1\n");
+		fflush(stdout);
+		return 0;
+	}
 	resp_read(fd, &r, deadline, "ResumeRuntime");
 	printf("resumed=%" PRId32 "\n", r.plen >= 4 ? (int32_t)get_u32(r.payload) : 0);
 	fflush(stdout);
@@ -916,7 +928,7 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: dsr-ipc [-t SECS] processinfo ADDR\n"
-	    "       dsr-ipc [-t SECS] resume ADDR\n"
+	    "       dsr-ipc [-t SECS] resume [-c] ADDR\n"
 	    "       dsr-ipc [-t SECS] collect [-p PROVIDER] [-k KEYWORDS] "
 	    "[-l LEVEL] [-s SECS] [-r] -o FILE ADDR\n"
 	    "       dsr-ipc [-t SECS] stop ADDR SESSION\n"
@@ -944,7 +956,7 @@ main(int argc, char **argv)
 	uint64_t keywords = ~(uint64_t)0;
 	uint32_t level = 5;
 	double seconds = 0;
-	int ch, rundown = 0, count = 1;
+	int ch, rundown = 0, count = 1, fire = 0;
 
 	signal(SIGPIPE, SIG_IGN);
 	while ((ch = getopt(argc, argv, "+t:h")) != -1) {
@@ -962,7 +974,7 @@ main(int argc, char **argv)
 		usage();
 	cmd = argv[0];
 	optind = 1;
-	while ((ch = getopt(argc, argv, "+p:k:l:s:ro:n:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "+p:k:l:s:ro:n:t:c")) != -1) {
 		switch (ch) {
 		case 'p':
 			provider = optarg;
@@ -975,6 +987,9 @@ main(int argc, char **argv)
 			break;
 		case 's':
 			seconds = parse_secs(optarg);
+			break;
+		case 'c':
+			fire = 1;
 			break;
 		case 'r':
 			rundown = 1;
@@ -1000,7 +1015,7 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "processinfo") == 0 && argc == 1)
 		return cmd_processinfo(argv[0]);
 	if (strcmp(cmd, "resume") == 0 && argc == 1)
-		return cmd_resume(argv[0]);
+		return cmd_resume(argv[0], fire);
 	if (strcmp(cmd, "collect") == 0 && argc == 1 && out != NULL)
 		return cmd_collect(argv[0], provider, keywords, level, seconds,
 		    rundown, out);

@@ -16,7 +16,10 @@
 #                           tests/interop/dsr-ipc under the build directory)
 #   INTEROP_NO_MIRROR=1     do not use the NuGet mirror (tests the fallback)
 #   INTEROP_KEEP=1          keep the temporary directory (logs) at the end
-#   INTEROP_VERBOSE=1       print every scenario's log, not only on failure
+#   INTEROP_VERBOSE=1       also print the routers' and the app's logs of
+#                           scenarios that passed (always done on failure)
+#   INTEROP_SCENARIO_TIMEOUT  seconds per scenario (default 90)
+#   INTEROP_MIRROR_TIMEOUT  seconds for each NuGet step (default 60)
 # Exit status: 0 all scenarios passed; 1 one failed; 77 no usable dotnet.
 
 set -u
@@ -260,6 +263,10 @@ if [ "${1:-}" = "--scenario" ]; then
 			sed 's/^/    | /' "$D/$name.stop.out"
 			return 1
 		fi
+		if ! wait_exit $cpid 20; then
+			fail "the stream did not end within 20 s of StopTracing ($(stat -c %s "$D/$name.nettrace") bytes so far)"
+			return 1
+		fi
 		wait $cpid
 		rc=$?
 		if [ $rc -ne 0 ] || [ "$(kv "$D/$name.out" complete)" != yes ]; then
@@ -369,7 +376,7 @@ if [ "${1:-}" = "--scenario" ]; then
 		;;
 	2)	# Suspend: nothing runs before a ResumeRuntime through the router.
 		start_router r server-server -ipcs "$D/tool.sock" -tcps "unix:$D/rt.sock" || exit 1
-		tools="dsr-ipc"
+		tools="dsr-ipc dsr-ipc-close"
 		[ -n "$NETCLIENT" ] && tools="$tools netclient"
 		[ -n "$DOTNET_TRACE" ] && tools="$tools dotnet-trace"
 		for tool in $tools; do
@@ -385,6 +392,10 @@ if [ "${1:-}" = "--scenario" ]; then
 			case $tool in
 			dsr-ipc)
 				"$DSR_IPC" -t 10 resume "$D/tool.sock" > "$D/resume.out" 2>&1 ;;
+			dsr-ipc-close)
+				# Fire and forget: the tool closes right after
+				# writing; the runtime must still get the command.
+				"$DSR_IPC" -t 10 resume -c "$D/tool.sock" > "$D/resume.out" 2>&1 ;;
 			netclient)
 				DSR_NETCLIENT_TIMEOUT=15 timeout 20 $NETCLIENT resume "$D/tool.sock,connect" > "$D/resume.out" 2>&1 ;;
 			dotnet-trace)
@@ -398,6 +409,7 @@ if [ "${1:-}" = "--scenario" ]; then
 			elif wait_started app 5; then
 				case $tool in
 				dotnet-trace) ok "dotnet-trace (startup tracing): started a session on the suspended runtime, then resumed it: the app printed 'started' $(elapsed "$t0") s later" ;;
+				dsr-ipc-close) ok "dsr-ipc, fire and forget (closed right after writing ResumeRuntime): the app printed 'started' $(elapsed "$t0") s later" ;;
 				*) ok "$tool: ResumeRuntime through the router: the app printed 'started' $(elapsed "$t0") s later" ;;
 				esac
 			else
