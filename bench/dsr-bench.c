@@ -865,6 +865,8 @@ struct path {
 static struct path paths[MAX_PATHS];
 static int npaths;
 
+static void path_fail(struct path *, const char *);
+
 /* Read a "Key:   N kB" line of /proc/PID/status or smaps_rollup. */
 static long
 proc_kb(pid_t pid, const char *file, const char *key)
@@ -1058,16 +1060,20 @@ free_port(void)
 	return port;
 }
 
-/* Print the end of a log (when a router fails to start). */
+/* Print the end of a log (when a router fails). */
 static void
 show_log(const char *log)
 {
-	char buf[4096];
+	char buf[8192];
+	off_t size;
 	ssize_t n;
 	int fd;
 
 	if ((fd = open(log, O_RDONLY)) == -1)
 		return;
+	size = lseek(fd, 0, SEEK_END);
+	lseek(fd, size > (off_t)sizeof buf - 1 ? size - (off_t)sizeof buf + 1 : 0,
+	    SEEK_SET);
 	n = read(fd, buf, sizeof buf - 1);
 	close(fd);
 	if (n > 0) {
@@ -1259,6 +1265,12 @@ router_stop(struct path *p)
 			break;
 		}
 		sleep_us(5000);
+	}
+	/* dsrouterd exits 0 on SIGTERM; anything else (a sanitizer) fails. */
+	if (p->router == RK_DSROUTERD &&
+	    (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
+		show_log(p->log);
+		path_fail(p, "the router did not exit cleanly on SIGTERM");
 	}
 	/* socat's forks, valgrind's children: let them all go. */
 	end = now_ns() + 10ull * 1000000000u;

@@ -2,21 +2,24 @@
  * relay.c: forward bytes both ways between a tool and a runtime connection.
  *
  * The hot path. Each direction reads its source with its own event, up to
- * RELAY_MAX_READ bytes at a time, straight into an evbuffer, and writes the
- * bytes through to the destination at once. (A bufferevent would read 4 KiB
- * at a time: libevent 2.1's evbuffer_read() caps every read there, whatever
- * the bufferevent's max single read says, which costs five system calls per
- * 4 KiB.) Only when the destination is full do bytes stay buffered; past the
- * high-water mark reading stops until the buffer drains to half, so memory
- * is bounded and nothing is lost. EOF on one side is passed on as a
- * half-close once the buffered bytes are flushed; the session ends when
- * both directions are done, or at once on an error. Nothing here logs or
- * formats per chunk.
+ * RELAY_MAX_READ bytes at a time, and writes the bytes through to the
+ * destination at once: commands and answers from scratch space (nothing
+ * allocated per session), bulk data from an evbuffer it was read into.
+ * (A bufferevent would read 4 KiB at a time: libevent 2.1's evbuffer_read()
+ * caps every read there, whatever the bufferevent's max single read says,
+ * which costs five system calls per 4 KiB.) Only when the destination is
+ * full do bytes stay buffered; past the high-water mark reading stops until
+ * the buffer drains to half, so memory is bounded and nothing is lost.
+ * EOF on one side is passed on as a half-close once the buffered bytes are
+ * flushed; the session ends when both directions are done, or at once on
+ * an error. Nothing here logs or formats per chunk.
  *
  * On Linux, a direction that carries bulk data (a single read of 64 KiB or
  * more: a trace stream, not a command) moves to splice(2) through a pipe
  * as soon as its buffer is empty, so its bytes never enter user space; the
- * pipe is as big as the high-water mark and plays the buffer's part. Only
+ * pipe is as big as the high-water mark and plays the buffer's part. A
+ * bulk direction towards a Unix socket also gets a send buffer that big,
+ * so the daemon is not woken for every 208 KiB the tool reads. Only
  * bytes after the tool's first frame ever reach a relay, so splice never
  * sees a frame the route has not checked. DSROUTERD_NO_SPLICE=1 in the
  * environment keeps every session on the portable path.
@@ -91,6 +94,7 @@ struct relay_dir {
 	int pipe[2];               /* splicing: bytes in flight; else -1 */
 	size_t inpipe;             /* bytes in the pipe */
 	size_t pipecap;            /* the pipe's size */
+	int slots_full;            /* the pipe refused bytes before it was full */
 };
 
 struct relay {
@@ -292,13 +296,11 @@ relay_flush(struct relay_dir *d)
 	struct relay *r = d->relay;
 	struct relay_dir *other;
 	size_t len;
-#ifdef RELAY_SPLICE
-	ssize_t n;
-#endif
+	ssize_t n = 0;
 
 	if (evbuffer_get_length(d->buf) > 0) {
-		if (evbuffer_write_atmost(d->buf, d->to, -1) == -1 &&
-		    !relay_retriable(errno))
+		n = evbuffer_write_atmost(d->buf, d->to, -1);
+		if (n == -1 && !relay_retriable(errno))
 			return relay_fail(d, d->to_name, "write", errno);
 	}
 #ifdef RELAY_SPLICE
@@ -313,8 +315,17 @@ relay_flush(struct relay_dir *d)
 #endif
 	if ((len = relay_pending(d)) > 0) {
 		relay_want_write(d, 1);
-		if (!d->eof && !d->reading && len <= relay_limit(d) / 2)
+		/*
+		 * Read again once it has drained to half, or, for a pipe out
+		 * of slots before it was full, as soon as anything left it:
+		 * only after progress, so a full destination cannot make
+		 * reading spin.
+		 */
+		if (!d->eof && !d->reading && n > 0 &&
+		    (len <= relay_limit(d) / 2 || d->slots_full)) {
+			d->slots_full = 0;
 			relay_want_read(d, 1);
+		}
 		return 0;
 	}
 	relay_want_write(d, 0);
@@ -376,8 +387,10 @@ relay_fill_pipe(struct relay_dir *d)
 	 * fewer bytes than its size (each slot takes one fragment): wait for
 	 * it to drain rather than spin.
 	 */
-	if (d->inpipe > 0)
+	if (d->inpipe > 0) {
+		d->slots_full = 1;
 		relay_want_read(d, 0);
+	}
 	return 0;
 }
 #endif
@@ -436,9 +449,13 @@ relay_fill(struct relay_dir *d)
 			return relay_fail(d, d->to_name, "write", errno);
 		if (w < 0)
 			w = 0;
-		if (w < n && evbuffer_add(d->buf, relay_scratch + w,
-		    (size_t)(n - w)) != 0)
-			fatalx("out of memory buffering a relay");
+		if (w < n) {
+			/* The destination is full: keep the rest, wait for it. */
+			if (evbuffer_add(d->buf, relay_scratch + w,
+			    (size_t)(n - w)) != 0)
+				fatalx("out of memory buffering a relay");
+			relay_want_write(d, 1);
+		}
 		return 0;
 	}
 	left = (size_t)n;
