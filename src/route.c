@@ -226,7 +226,9 @@ route_session_done(struct relay *relay, const struct relay_stats *st,
 	struct route *r = s->route;
 
 	(void)relay;
-	log_debug(r->tag, "session %llu closed (%s): tool->runtime %llu bytes, "
+	/* A session cut by an error (a peer killed, a reset) is news. */
+	log_msg(strcmp(reason, "closed") == 0 ? LOG_DEBUG : LOG_INFO, r->tag,
+	    "session %llu closed (%s): tool->runtime %llu bytes, "
 	    "runtime->tool %llu bytes, %.1f ms", (unsigned long long)s->id,
 	    reason, (unsigned long long)st->tool_to_runtime,
 	    (unsigned long long)st->runtime_to_tool,
