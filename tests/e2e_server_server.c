@@ -240,6 +240,47 @@ START_TEST(test_short_body)
 }
 END_TEST
 
+START_TEST(test_idle_runtime_held)
+{
+	int rt, tool, i;
+
+	start_router("5", "127.0.0.1:0");
+	rt = runtime_connect(7, 70);
+	ck_assert(dproc_wait_log(&dp, "runtime pid 70 connected", T_TIMEOUT_MS));
+	/* Tools that connect and leave without a command do not touch it. */
+	for (i = 0; i < 5; i++) {
+		tool = t_connect(toolsock);
+		ck_assert_int_ne(tool, -1);
+		close(tool);
+	}
+	/* No tool: the idle connection is held open, never closed (the runtime
+	 * would reconnect at once, in a loop). */
+	ck_assert(t_quiet(rt, 700));
+	tool = tool_processinfo();
+	serve_processinfo(rt, tool, 70, 7);
+}
+END_TEST
+
+START_TEST(test_tool_closes_after_command)
+{
+	int rt, tool;
+
+	start_router("5", "127.0.0.1:0");
+	rt = runtime_connect(8, 80);
+	tool = tool_processinfo();
+	close(tool);
+	/* A fire-and-forget command (ResumeRuntime, say) is still delivered. */
+	{
+		uint8_t got[20], want[20];
+		t_frame(want, 20, 0x04, 0x00);
+		ck_assert_int_eq(t_read_exact(rt, got, 20, T_TIMEOUT_MS), 0);
+		ck_assert_mem_eq(got, want, 20);
+	}
+	ck_assert_int_eq(t_wait_eof(rt, T_TIMEOUT_MS), 0);
+	close(rt);
+}
+END_TEST
+
 START_TEST(test_runtime_restart_new_cookie)
 {
 	int old1, old2, rt, tool;
@@ -476,6 +517,8 @@ server_server_suite(void)
 	tcase_add_test(tc, test_bad_size);
 	tcase_add_test(tc, test_partial_header);
 	tcase_add_test(tc, test_short_body);
+	tcase_add_test(tc, test_idle_runtime_held);
+	tcase_add_test(tc, test_tool_closes_after_command);
 	tcase_add_test(tc, test_runtime_restart_new_cookie);
 	tcase_add_test(tc, test_old_runtime_reconnect_no_loop);
 	tcase_add_test(tc, test_half_closed_tool_served);
