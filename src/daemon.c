@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <sys/resource.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -204,6 +206,23 @@ daemon_signal(evutil_socket_t sig, short events, void *arg)
 	}
 }
 
+/*
+ * Raise the descriptor limit to what is allowed: each session takes two
+ * descriptors, four while splicing, and systemd's default soft limit is 1024.
+ */
+static void
+daemon_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+		log_debug("daemon", "descriptor limit raised to %llu",
+		    (unsigned long long)rl.rlim_cur);
+}
+
 /* Run the routes of a validated configuration until told to stop. */
 int
 daemon_run(struct conf *conf, const char *config_path)
@@ -222,6 +241,7 @@ daemon_run(struct conf *conf, const char *config_path)
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	daemon_raise_nofile();
 
 	if ((d.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");

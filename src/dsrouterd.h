@@ -306,6 +306,7 @@ void pair_tool_add(struct pair *, void *);
 int pair_tool_remove(struct pair *, void *);
 int pair_match(struct pair *, void **, void **, struct pair_runtime **);
 size_t pair_idle_count(struct pair *);
+int pair_ready(struct pair *);
 size_t pair_tool_count(struct pair *);
 
 /* relay.c */

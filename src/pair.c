@@ -229,6 +229,22 @@ pair_match(struct pair *p, void **tool, void **conn, struct pair_runtime **rt)
 	return 1;
 }
 
+/* Whether a tool added now would be paired at once. */
+int
+pair_ready(struct pair *p)
+{
+	struct pair_runtime *cur;
+	struct pair_item *it;
+
+	if (!TAILQ_EMPTY(&p->tools) || (cur = pair_current(p)) == NULL)
+		return 0;
+	TAILQ_FOREACH(it, &p->idle, entry) {
+		if (it->runtime == cur)
+			return 1;
+	}
+	return 0;
+}
+
 /* Number of idle runtime connections. */
 size_t
 pair_idle_count(struct pair *p)

@@ -616,13 +616,18 @@ route_tool_ready(struct conn *c)
 	bufferevent_setwatermark(c->bev, EV_READ, 0, IPC_MAX_FRAME * 2);
 	switch (r->conf.mode) {
 	case MODE_SERVER_SERVER:
+		if (!pair_ready(&r->pair)) {
+			/* Wait, watching for the tool leaving meanwhile. */
+			conn_timer(c, r->conf.pair_timeout_ms);
+			bufferevent_enable(c->bev, EV_READ);
+		}
 		pair_tool_add(&r->pair, c);
 		c->in_pair = 1;
-		conn_timer(c, r->conf.pair_timeout_ms);
-		route_pair(r);
+		route_pair(r);          /* may free c */
 		break;
 	case MODE_SERVER_CLIENT:
 		conn_timer(c, r->conf.pair_timeout_ms);
+		bufferevent_enable(c->bev, EV_READ);
 		route_dial(r, DIAL_RUNTIME, c, 0);
 		break;
 	case MODE_CLIENT_SERVER:
@@ -639,6 +644,7 @@ route_tool_ready(struct conn *c)
 		r->cc = NULL;
 		backoff_reset(&r->cc_backoff);
 		conn_timer(c, r->conf.pair_timeout_ms);
+		bufferevent_enable(c->bev, EV_READ);
 		route_dial(r, DIAL_RUNTIME, c, 0);
 		route_cc_schedule(r, 0);
 		break;
@@ -844,13 +850,43 @@ route_accept_tool(int fd, void *arg)
 {
 	struct route *r = arg;
 	struct conn *c;
+	uint8_t buf[IPC_MAX_FRAME];
+	struct evbuffer *in;
+	struct ipc_header h;
+	enum ipc_status st;
+	ssize_t n;
 
 	c = conn_new(r, fd, CONN_TOOL_FRAME);
 	c->accepted = 1;
-	bufferevent_setwatermark(c->bev, EV_READ, 0, IPC_MAX_FRAME);
-	bufferevent_enable(c->bev, EV_READ);
-	conn_timer(c, r->conf.frame_timeout_ms);
 	log_trace(r->tag, "conn %llu: tool connected", (unsigned long long)c->id);
+	/*
+	 * A tool writes its command right after connecting: it is usually
+	 * here already, and taking it now saves a trip round the event loop.
+	 */
+	n = recv(fd, buf, sizeof buf, 0);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+	    errno != EINTR)) {
+		conn_free(c);
+		return;
+	}
+	bufferevent_setwatermark(c->bev, EV_READ, 0, IPC_MAX_FRAME);
+	conn_timer(c, r->conf.frame_timeout_ms);
+	if (n > 0) {
+		/* Only an incomplete frame needs the read event now. */
+		st = ipc_header_parse(buf, (size_t)n < IPC_HEADER_SIZE ?
+		    (size_t)n : IPC_HEADER_SIZE, &h);
+		if (st == IPC_SHORT || (st == IPC_OK && (size_t)n < h.size))
+			bufferevent_enable(c->bev, EV_READ);
+		/* A bufferevent's input is frozen to all but itself. */
+		in = bufferevent_get_input(c->bev);
+		evbuffer_unfreeze(in, 0);
+		if (evbuffer_add(in, buf, (size_t)n) != 0)
+			fatalx("out of memory reading a tool's frame");
+		evbuffer_freeze(in, 0);
+		route_read_frame(c);    /* may free c */
+		return;
+	}
+	bufferevent_enable(c->bev, EV_READ);
 }
 
 /* A runtime connected to the route's runtime socket. */

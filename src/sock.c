@@ -126,10 +126,9 @@ sock_connect_start(const struct addr *a, int *done)
 	int fd, one = 1, saved;
 
 	*done = 0;
-	if ((fd = socket(a->ss.ss_family, SOCK_STREAM, 0)) == -1)
+	fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
 		return -1;
-	if (sock_set_nonblock(fd) != 0)
-		goto fail;
 	if (a->kind == ADDR_TCP)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	if (connect(fd, (const struct sockaddr *)&a->ss, a->sslen) == 0) {
@@ -138,7 +137,6 @@ sock_connect_start(const struct addr *a, int *done)
 	}
 	if (errno == EINPROGRESS)
 		return fd;
-fail:
 	saved = errno;
 	close(fd);
 	errno = saved;

@@ -26,6 +26,10 @@ tests_e2e_daemon_CFLAGS = $(E2E_CFLAGS)
 tests_e2e_daemon_LDADD = $(E2E_LDADD)
 tests_e2e_daemon_LDFLAGS = $(AM_LDFLAGS) -pthread
 
+# The same suites on the portable forwarding path (no splice).
+TESTS += tests/e2e-portable.sh
+EXTRA_DIST += tests/e2e-portable.sh
+
 # The systemd unit, checked with systemd-analyze where it exists.
 TESTS += tests/systemd-verify.sh
 EXTRA_DIST += tests/systemd-verify.sh

@@ -662,6 +662,7 @@ t_stream_main(void *arg)
 			break;
 		}
 		left -= n;
+		s->written += n;
 	}
 	if (s->close_after)
 		shutdown(s->fd, SHUT_WR);

@@ -79,6 +79,7 @@ struct t_stream {
 	uint64_t seed;
 	size_t chunk;
 	int close_after;          /* shut down writing when done */
+	volatile uint64_t written; /* progress, readable while it runs */
 	int result;
 	pthread_t thread;
 };
