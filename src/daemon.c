@@ -30,6 +30,7 @@ struct daemon {
 	struct conf *conf;            /* the configuration in force */
 	struct conf *initial;         /* the caller's, not ours to free */
 	const char *config_path;      /* for reload; NULL from the command line */
+	int log_fixed;                /* -v given: reload keeps its level */
 	struct daemon_route_list routes;
 	struct event *sigint;
 	struct event *sigterm;
@@ -166,9 +167,7 @@ daemon_reload(struct daemon *d)
 		}
 		started++;
 	}
-	if (!nc->log_level_set && d->conf->log_level_set)
-		log_set_level(LOG_INFO);
-	if (nc->log_level_set)
+	if (!d->log_fixed)
 		log_set_level(nc->log_level);
 	if (d->conf != d->initial)
 		conf_free(d->conf);
@@ -225,7 +224,7 @@ daemon_raise_nofile(void)
 
 /* Run the routes of a validated configuration until told to stop. */
 int
-daemon_run(struct conf *conf, const char *config_path)
+daemon_run(struct conf *conf, const char *config_path, int log_fixed)
 {
 	struct daemon d;
 	struct route_conf *rc;
@@ -236,6 +235,7 @@ daemon_run(struct conf *conf, const char *config_path)
 	TAILQ_INIT(&d.routes);
 	d.conf = d.initial = conf;
 	d.config_path = config_path;
+	d.log_fixed = log_fixed;
 	srandom((unsigned)(time(NULL) ^ getpid()));
 
 	memset(&sa, 0, sizeof sa);

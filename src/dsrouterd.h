@@ -254,7 +254,7 @@ int conf_mode_known(const char *, int *);
 const char *conf_mode_name(enum route_mode);
 
 /* daemon.c */
-int daemon_run(struct conf *, const char *);
+int daemon_run(struct conf *, const char *, int);
 
 /* ipc.c */
 enum ipc_status ipc_header_parse(const uint8_t *, size_t, struct ipc_header *);

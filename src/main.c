@@ -61,7 +61,7 @@ main(int argc, char **argv)
 		    conf->nroutes);
 		rc = 0;
 	} else {
-		rc = daemon_run(conf, cli.config);
+		rc = daemon_run(conf, cli.config, cli.log_level_set);
 	}
 	conf_free(loaded);
 	cli_free(&cli);
