@@ -15,12 +15,12 @@
 #include <unistd.h>
 
 #include <event2/event.h>
-#include <event2/listener.h>
 
 #include "dsrouterd.h"
 
 struct listener {
-	struct evconnlistener *lev;
+	int fd;
+	struct event *ev;         /* the socket is readable: accept */
 	struct event *rearm;
 	struct addr addr;
 	char *name;               /* bound address, with the real port */
@@ -30,17 +30,39 @@ struct listener {
 	void *arg;
 };
 
-/* An accepted connection: tune it and hand it over. */
+/*
+ * Accept one connection per wake-up: the event is level-triggered, so a
+ * backlog brings us back at once, and the common case (one connection)
+ * costs no extra accept that fails with EAGAIN. Pause for a second when
+ * out of descriptors (the connection waits in the backlog meanwhile).
+ */
 static void
-listener_accept(struct evconnlistener *lev, evutil_socket_t fd,
-    struct sockaddr *sa, int salen, void *arg)
+listener_accept(evutil_socket_t lfd, short events, void *arg)
 {
 	struct listener *l = arg;
-	int one = 1;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	struct timeval tv = { 1, 0 };
+	int fd, one = 1;
 
-	(void)lev;
-	(void)salen;
-	if (sa != NULL && (sa->sa_family == AF_INET || sa->sa_family == AF_INET6))
+	(void)events;
+	fd = accept4(lfd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
+		    errno == ECONNABORTED)
+			return;
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM) {
+			log_warn("listener", "%s: accept: %s; pausing for 1 s",
+			    l->name, strerror(errno));
+			event_del(l->ev);
+			evtimer_add(l->rearm, &tv);
+			return;
+		}
+		log_warn("listener", "%s: accept: %s", l->name, strerror(errno));
+		return;
+	}
+	if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	l->cb(fd, l->arg);
 }
@@ -54,26 +76,7 @@ listener_rearm(evutil_socket_t fd, short events, void *arg)
 	(void)fd;
 	(void)events;
 	log_info("listener", "%s: accepting again", l->name);
-	evconnlistener_enable(l->lev);
-}
-
-/* accept failed: pause on resource exhaustion, otherwise log it. */
-static void
-listener_error(struct evconnlistener *lev, void *arg)
-{
-	struct listener *l = arg;
-	struct timeval tv = { 1, 0 };
-	int err = EVUTIL_SOCKET_ERROR();
-
-	(void)lev;
-	if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
-		log_warn("listener", "%s: accept: %s; pausing for 1 s", l->name,
-		    strerror(err));
-		evconnlistener_disable(l->lev);
-		evtimer_add(l->rearm, &tv);
-		return;
-	}
-	log_warn("listener", "%s: accept: %s", l->name, strerror(err));
+	event_add(l->ev, NULL);
 }
 
 /* Listen on an address; cb gets each accepted non-blocking descriptor. */
@@ -96,12 +99,12 @@ listener_new(struct event_base *base, const struct addr *a,
 		l->dev = sb.st_dev;
 		l->ino = sb.st_ino;
 	}
-	l->lev = evconnlistener_new(base, listener_accept, l,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
-	if (l->lev == NULL)
-		fatalx("evconnlistener_new failed");
-	evconnlistener_set_error_cb(l->lev, listener_error);
+	l->fd = fd;
+	l->ev = event_new(base, fd, EV_READ | EV_PERSIST, listener_accept, l);
 	l->rearm = evtimer_new(base, listener_rearm, l);
+	if (l->ev == NULL || l->rearm == NULL)
+		fatalx("event_new failed");
+	event_add(l->ev, NULL);
 	return l;
 }
 
@@ -113,8 +116,9 @@ listener_free(struct listener *l)
 
 	if (l == NULL)
 		return;
-	evconnlistener_free(l->lev);
+	event_free(l->ev);
 	event_free(l->rearm);
+	close(l->fd);
 	if (l->addr.kind == ADDR_UNIX && stat(l->addr.path, &sb) == 0 &&
 	    sb.st_dev == l->dev && sb.st_ino == l->ino)
 		unlink(l->addr.path);

@@ -844,6 +844,37 @@ conn_timeout(evutil_socket_t fd, short events, void *arg)
 	}
 }
 
+/*
+ * Read what a peer sent with its connect before the event loop sees it,
+ * saving a trip round the loop: 0, -1 when the peer is gone (c freed).
+ */
+static ssize_t
+conn_recv_early(struct conn *c, int fd, uint8_t *buf, size_t len)
+{
+	ssize_t n;
+
+	n = recv(fd, buf, len, 0);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+	    errno != EINTR)) {
+		conn_free(c);
+		return -1;
+	}
+	return n < 0 ? 0 : n;
+}
+
+/* Put early bytes where the bufferevent would have: its input buffer. */
+static void
+conn_prefill(struct conn *c, const uint8_t *buf, size_t len)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+
+	/* A bufferevent's input is frozen to all but itself. */
+	evbuffer_unfreeze(in, 0);
+	if (evbuffer_add(in, buf, len) != 0)
+		fatalx("out of memory");
+	evbuffer_freeze(in, 0);
+}
+
 /* A tool connected to the route's tool socket. */
 static void
 route_accept_tool(int fd, void *arg)
@@ -851,7 +882,6 @@ route_accept_tool(int fd, void *arg)
 	struct route *r = arg;
 	struct conn *c;
 	uint8_t buf[IPC_MAX_FRAME];
-	struct evbuffer *in;
 	struct ipc_header h;
 	enum ipc_status st;
 	ssize_t n;
@@ -863,12 +893,8 @@ route_accept_tool(int fd, void *arg)
 	 * A tool writes its command right after connecting: it is usually
 	 * here already, and taking it now saves a trip round the event loop.
 	 */
-	n = recv(fd, buf, sizeof buf, 0);
-	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-	    errno != EINTR)) {
-		conn_free(c);
+	if ((n = conn_recv_early(c, fd, buf, sizeof buf)) < 0)
 		return;
-	}
 	bufferevent_setwatermark(c->bev, EV_READ, 0, IPC_MAX_FRAME);
 	conn_timer(c, r->conf.frame_timeout_ms);
 	if (n > 0) {
@@ -877,12 +903,7 @@ route_accept_tool(int fd, void *arg)
 		    (size_t)n : IPC_HEADER_SIZE, &h);
 		if (st == IPC_SHORT || (st == IPC_OK && (size_t)n < h.size))
 			bufferevent_enable(c->bev, EV_READ);
-		/* A bufferevent's input is frozen to all but itself. */
-		in = bufferevent_get_input(c->bev);
-		evbuffer_unfreeze(in, 0);
-		if (evbuffer_add(in, buf, (size_t)n) != 0)
-			fatalx("out of memory reading a tool's frame");
-		evbuffer_freeze(in, 0);
+		conn_prefill(c, buf, (size_t)n);
 		route_read_frame(c);    /* may free c */
 		return;
 	}
@@ -896,10 +917,20 @@ route_accept_runtime(int fd, void *arg)
 	struct route *r = arg;
 	struct conn *c;
 
+	uint8_t buf[IPC_ADVERTISE_SIZE];
+	ssize_t n;
+
 	c = conn_new(r, fd, CONN_RT_ADVERTISE);
+	log_trace(r->tag, "conn %llu: runtime connected", (unsigned long long)c->id);
+	/* A runtime advertises as soon as it connects. */
+	if ((n = conn_recv_early(c, fd, buf, sizeof buf)) < 0)
+		return;
 	bufferevent_enable(c->bev, EV_READ);
 	conn_timer(c, r->conf.frame_timeout_ms);
-	log_trace(r->tag, "conn %llu: runtime connected", (unsigned long long)c->id);
+	if (n > 0) {
+		conn_prefill(c, buf, (size_t)n);
+		route_read_advertise(c);        /* may free c */
+	}
 }
 
 /* --runtime-timeout expired with no runtime seen. */
