@@ -496,8 +496,9 @@ route_runtime_advertised(struct conn *c)
 
 	route_runtime_seen(r);
 	conn_set_state(c, CONN_RT_IDLE);
-	ipc_cookie_format(c->adv.cookie, cookie, sizeof cookie);
 	if (r->conf.mode == MODE_CLIENT_SERVER) {
+		if (log_enabled(LOG_DEBUG))
+			ipc_cookie_format(c->adv.cookie, cookie, sizeof cookie);
 		log_debug(r->tag, "runtime pid %llu advertised (cookie %s); "
 		    "connecting to the tool", (unsigned long long)c->adv.pid,
 		    cookie);
@@ -505,6 +506,9 @@ route_runtime_advertised(struct conn *c)
 		return;
 	}
 	ev = pair_runtime_add(&r->pair, &c->adv, c, &prev, &stale, &nstale);
+	/* The cookie is formatted only for the lines that print it. */
+	if (ev != PAIR_KNOWN)
+		ipc_cookie_format(c->adv.cookie, cookie, sizeof cookie);
 	switch (ev) {
 	case PAIR_FIRST:
 		log_info(r->tag, "runtime pid %llu connected (cookie %s)",
