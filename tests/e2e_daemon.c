@@ -14,21 +14,6 @@
 
 static struct dproc dp;
 
-static void
-setup(void)
-{
-	memset(&dp, 0, sizeof dp);
-	t_tmpdir();
-}
-
-static void
-teardown(void)
-{
-	if (dp.pid > 0)
-		dproc_stop(&dp, SIGKILL, 2000);
-	t_tmpdir_cleanup();
-}
-
 /* Write a file in the scratch directory; returns its path. */
 static char *
 write_file(const char *name, const char *text)
@@ -376,10 +361,8 @@ static Suite *
 daemon_suite(void)
 {
 	Suite *s = suite_create("daemon");
-	TCase *tc = tcase_create("process");
+	TCase *tc = t_tcase("process", &dp, 30);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_two_routes_one_config);
 	tcase_add_test(tc, test_invalid_config);
 	tcase_add_test(tc, test_test_config_ok);

@@ -13,21 +13,6 @@
 
 static struct dproc dp;
 
-static void
-setup(void)
-{
-	memset(&dp, 0, sizeof dp);
-	t_tmpdir();
-}
-
-static void
-teardown(void)
-{
-	if (dp.pid > 0)
-		dproc_stop(&dp, SIGKILL, 2000);
-	t_tmpdir_cleanup();
-}
-
 /* A listen-mode runtime: accept one connection, check the command, answer. */
 static void
 listen_rt_serve(int lfd, uint64_t pid, unsigned cookie_n)
@@ -338,31 +323,23 @@ modes_suite(void)
 	Suite *s = suite_create("modes");
 	TCase *tc;
 
-	tc = tcase_create("server-client");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 30);
+	tc = t_tcase("server-client", &dp, 30);
 	tcase_add_test(tc, test_server_client_twenty);
 	tcase_add_test(tc, test_server_client_runtime_late);
 	tcase_add_test(tc, test_server_client_no_runtime);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("client-server");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 30);
+	tc = t_tcase("client-server", &dp, 30);
 	tcase_add_test(tc, test_client_server);
 	tcase_add_test(tc, test_client_server_tool_late_and_bad_frame);
 	tcase_add_test(tc, test_client_server_runtime_leaves);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("client-client");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 30);
+	tc = t_tcase("client-client", &dp, 30);
 	tcase_add_test(tc, test_client_client);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("chain");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 30);
+	tc = t_tcase("chain", &dp, 30);
 	tcase_add_test(tc, test_chained_routers);
 	suite_add_tcase(s, tc);
 	return s;

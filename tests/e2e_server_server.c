@@ -22,6 +22,7 @@ start_router(const char *pair_timeout, const char *rt_addr)
 	    "--pair-timeout", pair_timeout, "--frame-timeout", "0.3", "-v",
 	    "debug", NULL };
 
+	free(toolsock);
 	toolsock = t_path("tool.sock");
 	args[2] = toolsock;
 	ck_assert_int_eq(dproc_start(&dp, args), 0);
@@ -29,22 +30,6 @@ start_router(const char *pair_timeout, const char *rt_addr)
 	ck_assert_int_eq(dp.ntool, 1);
 }
 
-static void
-setup(void)
-{
-	memset(&dp, 0, sizeof dp);
-	t_tmpdir();
-}
-
-static void
-teardown(void)
-{
-	if (dp.pid > 0)
-		dproc_stop(&dp, SIGKILL, 2000);
-	free(toolsock);
-	toolsock = NULL;
-	t_tmpdir_cleanup();
-}
 
 /* Connect a fake runtime and advertise. */
 static int
@@ -529,10 +514,8 @@ static Suite *
 server_server_suite(void)
 {
 	Suite *s = suite_create("server-server");
-	TCase *tc = tcase_create("routing");
+	TCase *tc = t_tcase("routing", &dp, 30);
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_processinfo_tcp);
 	tcase_add_test(tc, test_processinfo_unix_runtime);
 	tcase_add_test(tc, test_tool_waits_for_runtime);
@@ -549,9 +532,7 @@ server_server_suite(void)
 	tcase_add_test(tc, test_half_closed_tool_served);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("streams");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
+	tc = t_tcase("streams", &dp, 60);
 	tcase_add_test(tc, test_stream_64mib);
 	tcase_add_test(tc, test_tool_to_runtime_stream);
 	tcase_add_test(tc, test_slow_reader_bounded);

@@ -707,6 +707,37 @@ t_stream_read_check(int fd, uint64_t bytes, uint64_t seed, int timeout_ms)
 	return t_wait_eof(fd, timeout_ms);
 }
 
+static struct dproc *t_fixture_dp;
+
+/* Before each test: an empty daemon slot and a scratch directory. */
+void
+t_fixture_setup(void)
+{
+	memset(t_fixture_dp, 0, sizeof *t_fixture_dp);
+	t_tmpdir();
+}
+
+/* After each test: kill the daemon if it still runs; remove the scratch. */
+void
+t_fixture_teardown(void)
+{
+	if (t_fixture_dp->pid > 0)
+		dproc_stop(t_fixture_dp, SIGKILL, 2000);
+	t_tmpdir_cleanup();
+}
+
+/* A test case using the fixture above for dp, with a time-out in seconds. */
+TCase *
+t_tcase(const char *name, struct dproc *dp, int timeout)
+{
+	TCase *tc = tcase_create(name);
+
+	t_fixture_dp = dp;
+	tcase_add_checked_fixture(tc, t_fixture_setup, t_fixture_teardown);
+	tcase_set_timeout(tc, timeout);
+	return tc;
+}
+
 /* Run a suite; returns the exit status for the test harness. */
 int
 t_run_suite(Suite *s)

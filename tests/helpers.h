@@ -87,6 +87,12 @@ void t_stream_write_start(struct t_stream *);
 int t_stream_join(struct t_stream *);
 int t_stream_read_check(int, uint64_t, uint64_t, int);
 
+/* A test case whose tests each get a scratch directory and a daemon slot
+ * that is killed and cleaned up after the test. */
+TCase *t_tcase(const char *, struct dproc *, int);
+void t_fixture_setup(void);
+void t_fixture_teardown(void);
+
 /* Running a suite. */
 int t_run_suite(Suite *);
 
