@@ -9,4 +9,5 @@ set -- ./bench/dsr-bench --dsrouterd ./src/dsrouterd --quick --verify \
 if command -v socat >/dev/null 2>&1; then
 	set -- "$@" --socat "$(command -v socat)"
 fi
-exec "$@"
+# Bounded, like every test: a hang fails instead of blocking the run.
+exec timeout 300 "$@"

@@ -18,7 +18,7 @@ if ! command -v man >/dev/null 2>&1; then
 fi
 mkdir -p "$tmp/man/man8"
 cp "$top_srcdir/man/dsrouterd.8" "$tmp/man/man8/"
-out=$(MANPATH="$tmp/man" systemd-analyze verify "$tmp/dsrouterd.service" 2>&1)
+out=$(MANPATH="$tmp/man" timeout 60 systemd-analyze verify "$tmp/dsrouterd.service" 2>&1)
 status=$?
 echo "$out"
 # Warnings about the host (no D-Bus, missing /run/dsrouterd) are not ours.
