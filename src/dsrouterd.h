@@ -278,7 +278,6 @@ void log_open(enum log_level);
 void log_set_level(enum log_level);
 enum log_level log_get_level(void);
 int log_level_parse(const char *, enum log_level *);
-const char *log_level_name(enum log_level);
 void log_msg(enum log_level, const char *, const char *, ...) DSR_PRINTFLIKE(3, 4);
 void log_vmsg(enum log_level, const char *, const char *, va_list) DSR_PRINTFLIKE(3, 0);
 void fatal(const char *, ...) DSR_PRINTFLIKE(1, 2) DSR_NORETURN;
@@ -313,13 +312,11 @@ size_t pair_tool_count(struct pair *);
 typedef void (*relay_done_cb)(struct relay *, const struct relay_stats *, const char *, void *);
 struct relay *relay_new(struct bufferevent *, struct bufferevent *, int, relay_done_cb, void *);
 void relay_free(struct relay *);
-void relay_set_watermark(size_t);
 
 /* route.c */
 struct route *route_new(struct daemon *, struct event_base *, const struct route_conf *, char **);
 void route_free(struct route *);
 const struct route_conf *route_get_conf(struct route *);
-int route_has_seen_runtime(struct route *);
 
 /* daemon.c */
 void daemon_route_expired(struct daemon *, struct route *);

@@ -67,13 +67,6 @@ log_level_parse(const char *s, enum log_level *level)
 	return -1;
 }
 
-/* Name of a level. */
-const char *
-log_level_name(enum log_level level)
-{
-	return log_names[level];
-}
-
 /* Write one log line: time, level, token and message. */
 void
 log_vmsg(enum log_level level, const char *token, const char *fmt, va_list ap)

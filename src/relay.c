@@ -62,7 +62,7 @@
 /* A pipe smaller than this (the user's pipe quota is spent) is not used. */
 #define RELAY_PIPE_MIN (64 * 1024)
 
-static size_t relay_hiwat = 1024 * 1024;
+static const size_t relay_hiwat = 1024 * 1024;
 
 /*
  * Where a direction reads when it has nothing buffered: the bytes are
@@ -109,13 +109,6 @@ struct relay {
 
 static void relay_readable(evutil_socket_t, short, void *);
 static void relay_writable(evutil_socket_t, short, void *);
-
-/* Set the per-direction high-water mark for new and running sessions. */
-void
-relay_set_watermark(size_t bytes)
-{
-	relay_hiwat = bytes;
-}
 
 /* Whether an error only means "not now". */
 static int

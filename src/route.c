@@ -1081,10 +1081,3 @@ route_get_conf(struct route *r)
 {
 	return &r->conf;
 }
-
-/* Whether a runtime has been seen (for --runtime-timeout). */
-int
-route_has_seen_runtime(struct route *r)
-{
-	return r->seen_runtime;
-}

@@ -503,6 +503,41 @@ START_TEST(test_clear)
 }
 END_TEST
 
+START_TEST(test_ready)
+{
+	/* Nothing to pair with. */
+	ck_assert_int_eq(pair_ready(&p), 0);
+	ck_assert_int_eq(add_quiet(0x44, C(0)), PAIR_FIRST);
+	/* An idle connection of the current runtime, no tool queued. */
+	ck_assert_int_eq(pair_ready(&p), 1);
+	pair_tool_add(&p, T(0));
+	match_expect(T(0), C(0));
+	ck_assert_int_eq(pair_ready(&p), 0);
+	/* A tool already waiting goes first: not ready for another. */
+	pair_tool_add(&p, T(1));
+	ck_assert_int_eq(pair_ready(&p), 0);
+	ck_assert_int_eq(add_quiet(0x44, C(1)), PAIR_KNOWN);
+	ck_assert_int_eq(pair_ready(&p), 0);
+	match_expect(T(1), C(1));
+	/* A new runtime replaces the old (whose idle one is handed back to be
+	 * closed); its own idle connection is what makes the table ready. */
+	ck_assert_int_eq(add_quiet(0x44, C(2)), PAIR_KNOWN);
+	{
+		struct ipc_advertise adv = adv_of(0x45, 2000);
+		struct pair_runtime *prev;
+		void **stale;
+		size_t nstale;
+
+		pair_runtime_add(&p, &adv, C(3), &prev, &stale, &nstale);
+		free(stale);
+	}
+	ck_assert_int_eq(pair_ready(&p), 1);
+	pair_tool_add(&p, T(2));
+	match_expect(T(2), C(3));
+	ck_assert_int_eq(pair_ready(&p), 0);
+}
+END_TEST
+
 /* The pair.c suite. */
 Suite *
 pair_suite(void)
@@ -526,6 +561,7 @@ pair_suite(void)
 	tcase_add_test(tc, test_trim_keeps_prev);
 	tcase_add_test(tc, test_tool_remove);
 	tcase_add_test(tc, test_clear);
+	tcase_add_test(tc, test_ready);
 	suite_add_tcase(s, tc);
 	return s;
 }
