@@ -290,7 +290,7 @@ route_refuse_tool(struct conn *c, uint32_t hresult)
 	conn_timer(c, ROUTE_LINGER_MS);
 }
 
-/* Whether an outgoing connection should still be retried. */
+/* An outgoing connection failed: say so (loudly only the first time), retry later. */
 static void
 route_dial_failed(struct conn *c, const char *why)
 {
