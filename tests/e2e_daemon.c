@@ -3,6 +3,7 @@
 
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include <signal.h>
 #include <stdio.h>
@@ -357,6 +358,43 @@ START_TEST(test_no_leaks_of_descriptors)
 }
 END_TEST
 
+START_TEST(test_sd_notify)
+{
+	char *nsock = t_path("notify.sock"), *sock = t_path("t.sock"), env[600];
+	const char *args[] = { "server-server", "-ipcs", sock, "-tcps",
+	    "127.0.0.1:0", NULL };
+	const char *envs[] = { env, NULL };
+	struct sockaddr_un sun;
+	char buf[256];
+	ssize_t n;
+	int fd;
+
+	/* systemd's Type=notify: READY=1 once listening, STOPPING=1 on SIGTERM. */
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ne(fd, -1);
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", nsock);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof sun), 0);
+	snprintf(env, sizeof env, "NOTIFY_SOCKET=%s", nsock);
+	ck_assert_int_eq(dproc_start_env(&dp, args, envs, 0), 0);
+	n = t_read_some(fd, buf, sizeof buf - 1, T_TIMEOUT_MS);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, "READY=1");
+	ck_assert_int_eq(kill(dp.pid, SIGTERM), 0);
+	n = t_read_some(fd, buf, sizeof buf - 1, T_TIMEOUT_MS);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, "STOPPING=1");
+	ck_assert_int_eq(dproc_wait_exit(&dp, T_TIMEOUT_MS), 0);
+	ck_assert_int_eq(dp.status, 0);
+	close(fd);
+	free(nsock);
+	free(sock);
+}
+END_TEST
+
 static Suite *
 daemon_suite(void)
 {
@@ -375,6 +413,7 @@ daemon_suite(void)
 	tcase_add_test(tc, test_reload);
 	tcase_add_test(tc, test_emfile_recovers);
 	tcase_add_test(tc, test_no_leaks_of_descriptors);
+	tcase_add_test(tc, test_sd_notify);
 	suite_add_tcase(s, tc);
 	return s;
 }
