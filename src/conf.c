@@ -608,7 +608,6 @@ conf_load_handler(void *arg, const char *section, const char *name,
 			return 0;
 		}
 		cl->conf->log_level = level;
-		cl->conf->log_level_set = 1;
 		return 1;
 	}
 	if ((key = conf_key_lookup(name)) < 0) {

@@ -101,7 +101,6 @@ TAILQ_HEAD(route_conf_list, route_conf);
 struct conf {
 	char *file;                /* NULL when built from the command line */
 	enum log_level log_level;
-	int log_level_set;
 	struct route_conf_list routes;
 	unsigned nroutes;
 };
@@ -323,7 +322,7 @@ void daemon_route_expired(struct daemon *, struct route *);
 
 /* sock.c */
 int sock_listen(const struct addr *, char **);
-int sock_connect_start(const struct addr *, int *);
+int sock_connect_start(const struct addr *);
 int sock_set_nonblock(int);
 char *sock_local_name(int, const struct addr *);
 int sock_unix_prepare(const char *, char **);

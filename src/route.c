@@ -323,9 +323,9 @@ static void
 route_dial_start(struct conn *c)
 {
 	struct route *r = c->route;
-	int fd, done;
+	int fd;
 
-	if ((fd = sock_connect_start(c->target, &done)) == -1) {
+	if ((fd = sock_connect_start(c->target)) == -1) {
 		route_dial_failed(c, strerror(errno));
 		return;
 	}

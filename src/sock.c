@@ -117,25 +117,21 @@ sock_listen(const struct addr *a, char **cause)
 }
 
 /*
- * Start a non-blocking connect; returns the fd, or -1 with errno. *done is
- * set when the connection completed at once (usual for Unix sockets).
+ * Start a non-blocking connect; returns the fd (connected or in progress:
+ * the caller waits for writability either way), or -1 with errno.
  */
 int
-sock_connect_start(const struct addr *a, int *done)
+sock_connect_start(const struct addr *a)
 {
 	int fd, one = 1, saved;
 
-	*done = 0;
 	fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return -1;
 	if (a->kind == ADDR_TCP)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	if (connect(fd, (const struct sockaddr *)&a->ss, a->sslen) == 0) {
-		*done = 1;
-		return fd;
-	}
-	if (errno == EINPROGRESS)
+	if (connect(fd, (const struct sockaddr *)&a->ss, a->sslen) == 0 ||
+	    errno == EINPROGRESS)
 		return fd;
 	saved = errno;
 	close(fd);

@@ -148,7 +148,6 @@ check_valid(struct conf *conf)
 
 	ck_assert_uint_eq(conf->nroutes, 6);
 	ck_assert_int_eq(conf->log_level, LOG_DEBUG);
-	ck_assert_int_eq(conf->log_level_set, 1);
 	/* In file order. */
 	i = 0;
 	TAILQ_FOREACH(rc, &conf->routes, entry)
@@ -279,7 +278,6 @@ START_TEST(test_implied_modes)
 	    "ipc-client = /tmp/dsr-t-d.sock\n"
 	    "tcp-client = 127.0.0.1:9203\n");
 	ck_assert_uint_eq(conf->nroutes, 4);
-	ck_assert_int_eq(conf->log_level_set, 0);
 	ck_assert_int_eq(conf->log_level, LOG_INFO);
 	ck_assert_int_eq(route(conf, "a")->mode, MODE_SERVER_SERVER);
 	ck_assert_int_eq(route(conf, "b")->mode, MODE_SERVER_CLIENT);

@@ -33,20 +33,6 @@ listen_rt_serve(int lfd, uint64_t pid, unsigned cookie_n)
 	close(fd);
 }
 
-/* A tool: connect, send ProcessInfo, return the fd. */
-static int
-tool_processinfo(const char *sock)
-{
-	uint8_t req[20];
-	int fd;
-
-	t_frame(req, 20, 0x04, 0x00);
-	fd = t_connect(sock);
-	ck_assert_int_ne(fd, -1);
-	ck_assert_int_eq(t_write_all(fd, req, 20), 0);
-	return fd;
-}
-
 /* Expect a ProcessInfo answer carrying pid, then EOF. */
 static void
 tool_expect_pid(int fd, uint64_t pid)
@@ -71,7 +57,7 @@ START_TEST(test_server_client_twenty)
 	/* Nothing connects to the runtime until a tool has a command. */
 	ck_assert_int_eq(t_accept(lfd, 200), -1);
 	for (i = 0; i < 20; i++) {
-		tool = tool_processinfo(toolsock);
+		tool = t_tool_processinfo(toolsock);
 		listen_rt_serve(lfd, 700 + (unsigned)i, 1);
 		tool_expect_pid(tool, 700 + (unsigned)i);
 	}
@@ -90,7 +76,7 @@ START_TEST(test_server_client_runtime_late)
 
 	snprintf(rtaddr, sizeof rtaddr, "unix:%s", rtsock);
 	ck_assert_int_eq(dproc_start(&dp, args), 0);
-	tool = tool_processinfo(toolsock);
+	tool = t_tool_processinfo(toolsock);
 	usleep(300 * 1000);
 	/* The runtime starts listening while the tool waits: retried, served. */
 	lfd = t_listen(rtsock, NULL, 0);
@@ -109,15 +95,12 @@ START_TEST(test_server_client_no_runtime)
 	char rtaddr[300];
 	const char *args[] = { "server-client", "-ipcs", toolsock, "-tcpc",
 	    rtaddr, "--pair-timeout", "0.5", NULL };
-	uint8_t resp[24];
 	int tool;
 
 	snprintf(rtaddr, sizeof rtaddr, "unix:%s", rtsock);
 	ck_assert_int_eq(dproc_start(&dp, args), 0);
-	tool = tool_processinfo(toolsock);
-	ck_assert_int_eq(t_read_exact(tool, resp, 24, T_TIMEOUT_MS), 0);
-	ck_assert(t_is_error(resp));
-	ck_assert_uint_eq(t_error_hresult(resp), 0x8013135Bu);
+	tool = t_tool_processinfo(toolsock);
+	t_expect_error(tool, 0x8013135Bu);
 	ck_assert(dproc_wait_log(&dp, "no runtime on unix:", 1000));
 	close(tool);
 	free(toolsock);
@@ -241,7 +224,6 @@ START_TEST(test_client_client)
 	    rtaddr, NULL };
 	uint8_t cookie[16], adv[34], got[64], req[20], resp[128];
 	int tl, rl, tool, rt, i;
-	size_t n;
 
 	tl = t_listen(toolsock, NULL, 0);
 	rl = t_listen("127.0.0.1:0", rtaddr, sizeof rtaddr);
@@ -272,7 +254,6 @@ START_TEST(test_client_client)
 		ck_assert_int_eq(t_wait_eof(tool, T_TIMEOUT_MS), 0);
 		close(tool);
 	}
-	(void)n;
 	close(tl);
 	close(rl);
 	free(toolsock);
@@ -306,7 +287,7 @@ START_TEST(test_chained_routers)
 	frt.ncommands = 5;
 	fake_rt_start(&frt);
 	for (i = 0; i < 5; i++) {
-		tool = tool_processinfo(toolsock);
+		tool = t_tool_processinfo(toolsock);
 		tool_expect_pid(tool, 7000);
 	}
 	ck_assert_int_eq(fake_rt_join(&frt), 5);

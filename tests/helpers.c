@@ -499,6 +499,32 @@ t_quiet(int fd, int ms)
 	return poll(&pfd, 1, ms) == 0;
 }
 
+/* Connect a tool to a socket and send a ProcessInfo request. */
+int
+t_tool_processinfo(const char *sock)
+{
+	uint8_t req[20];
+	int fd;
+
+	t_frame(req, 20, 0x04, 0x00);
+	fd = t_connect(sock);
+	ck_assert_msg(fd != -1, "cannot connect to %s", sock);
+	ck_assert_int_eq(t_write_all(fd, req, sizeof req), 0);
+	return fd;
+}
+
+/* Expect an IPC Error with this HRESULT, then the router closing. */
+void
+t_expect_error(int fd, uint32_t hresult)
+{
+	uint8_t resp[24];
+
+	ck_assert_int_eq(t_read_exact(fd, resp, sizeof resp, T_TIMEOUT_MS), 0);
+	ck_assert(t_is_error(resp));
+	ck_assert_uint_eq(t_error_hresult(resp), hresult);
+	ck_assert_int_eq(t_wait_eof(fd, T_TIMEOUT_MS), 0);
+}
+
 /* Write an IPC header. */
 void
 t_frame(uint8_t *buf, uint16_t size, uint8_t set, uint8_t id)

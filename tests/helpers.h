@@ -49,6 +49,10 @@ int t_read_some(int, void *, size_t, int);
 int t_wait_eof(int, int);
 int t_quiet(int, int);
 
+/* A tool: connect and send ProcessInfo; expect an IPC Error then EOF. */
+int t_tool_processinfo(const char *);
+void t_expect_error(int, uint32_t);
+
 /* Protocol frames. */
 void t_frame(uint8_t *, uint16_t, uint8_t, uint8_t);
 void t_advertise(uint8_t *, const uint8_t *, uint64_t);

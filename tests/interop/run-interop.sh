@@ -452,6 +452,13 @@ if [ "${1:-}" = "--scenario" ]; then
 		dotnet_trace dt-pid 3 -p "$r_PID"
 		dotnet_trace dt-port 3 --diagnostic-port "$tsock,connect"
 		if [ -n "$DOTNET_TRACE" ]; then
+			# The README says 'dotnet-trace ps' lists the router.
+			if timeout 30 "$DOTNET_TRACE" ps < /dev/null 2>&1 |
+			    grep -Eq "^[[:space:]]*$r_PID[[:space:]]+dsrouterd"; then
+				ok "dotnet-trace ps lists the router (pid $r_PID)"
+			else
+				fail "dotnet-trace ps does not list the router (pid $r_PID)"
+			fi
 			# What a user runs (README): the default profiles, with
 			# sampled stacks and rundown; report and convert.
 			if timeout 45 "$DOTNET_TRACE" collect -p "$r_PID" --duration 00:00:00:03 \
