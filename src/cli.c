@@ -150,7 +150,7 @@ cli_parse(struct cli *cli, int argc, char **argv, char **cause)
 	memset(cli, 0, sizeof *cli);
 	memset(&spec, 0, sizeof spec);
 	cli->action = CLI_RUN;
-	cli->log_level = LOG_INFO;
+	cli->log_level = LOG_LEVEL_INFO;
 
 	for (i = 1; i < argc; i++) {
 		const char *arg = argv[i];

@@ -68,7 +68,7 @@ conf_new(const char *file)
 
 	conf = xcalloc(1, sizeof *conf);
 	conf->file = file != NULL ? xstrdup(file) : NULL;
-	conf->log_level = LOG_INFO;
+	conf->log_level = LOG_LEVEL_INFO;
 	TAILQ_INIT(&conf->routes);
 	return conf;
 }

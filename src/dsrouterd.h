@@ -45,13 +45,13 @@ struct evbuffer;
 
 /* Log levels, from the most to the least severe. */
 enum log_level {
-	LOG_NONE,
-	LOG_CRIT,
-	LOG_ERR,
-	LOG_WARN,
-	LOG_INFO,
-	LOG_DEBUG,
-	LOG_TRACE,
+	LOG_LEVEL_NONE,
+	LOG_LEVEL_CRIT,
+	LOG_LEVEL_ERR,
+	LOG_LEVEL_WARN,
+	LOG_LEVEL_INFO,
+	LOG_LEVEL_DEBUG,
+	LOG_LEVEL_TRACE,
 };
 
 /* An endpoint address: a Unix socket path or a TCP host and port. */
@@ -282,12 +282,12 @@ void log_vmsg(enum log_level, const char *, const char *, va_list) DSR_PRINTFLIK
 void fatal(const char *, ...) DSR_PRINTFLIKE(1, 2) DSR_NORETURN;
 void fatalx(const char *, ...) DSR_PRINTFLIKE(1, 2) DSR_NORETURN;
 #define log_enabled(l) ((l) <= log_get_level())
-#define log_crit(t, ...) log_msg(LOG_CRIT, t, __VA_ARGS__)
-#define log_err(t, ...) log_msg(LOG_ERR, t, __VA_ARGS__)
-#define log_warn(t, ...) log_msg(LOG_WARN, t, __VA_ARGS__)
-#define log_info(t, ...) log_msg(LOG_INFO, t, __VA_ARGS__)
-#define log_debug(t, ...) do { if (log_enabled(LOG_DEBUG)) log_msg(LOG_DEBUG, t, __VA_ARGS__); } while (0)
-#define log_trace(t, ...) do { if (log_enabled(LOG_TRACE)) log_msg(LOG_TRACE, t, __VA_ARGS__); } while (0)
+#define log_crit(t, ...) log_msg(LOG_LEVEL_CRIT, t, __VA_ARGS__)
+#define log_err(t, ...) log_msg(LOG_LEVEL_ERR, t, __VA_ARGS__)
+#define log_warn(t, ...) log_msg(LOG_LEVEL_WARN, t, __VA_ARGS__)
+#define log_info(t, ...) log_msg(LOG_LEVEL_INFO, t, __VA_ARGS__)
+#define log_debug(t, ...) do { if (log_enabled(LOG_LEVEL_DEBUG)) log_msg(LOG_LEVEL_DEBUG, t, __VA_ARGS__); } while (0)
+#define log_trace(t, ...) do { if (log_enabled(LOG_LEVEL_TRACE)) log_msg(LOG_LEVEL_TRACE, t, __VA_ARGS__); } while (0)
 
 /* notify.c */
 void notify_send(const char *);

@@ -13,7 +13,7 @@
 
 #include "dsrouterd.h"
 
-static enum log_level log_level = LOG_INFO;
+static enum log_level log_level = LOG_LEVEL_INFO;
 static int log_journal;   /* stderr is the journal: use <N> prefixes, no time */
 
 static const char *log_names[] = {
@@ -57,11 +57,11 @@ log_level_parse(const char *s, enum log_level *level)
 		}
 	}
 	if (strcasecmp(s, "warn") == 0) {
-		*level = LOG_WARN;
+		*level = LOG_LEVEL_WARN;
 		return 0;
 	}
 	if (strcasecmp(s, "crit") == 0) {
-		*level = LOG_CRIT;
+		*level = LOG_LEVEL_CRIT;
 		return 0;
 	}
 	return -1;
@@ -76,7 +76,7 @@ log_vmsg(enum log_level level, const char *token, const char *fmt, va_list ap)
 	struct tm tm;
 	int saved = errno;
 
-	if (level == LOG_NONE || level > log_level)
+	if (level == LOG_LEVEL_NONE || level > log_level)
 		return;
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	if (log_journal) {

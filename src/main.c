@@ -16,7 +16,7 @@ main(int argc, char **argv)
 	char *cause = NULL;
 	int rc;
 
-	log_open(LOG_INFO);
+	log_open(LOG_LEVEL_INFO);
 	if ((rc = cli_parse(&cli, argc, argv, &cause)) != 0) {
 		fprintf(stderr, "dsrouterd: %s\n", cause);
 		if (rc == EX_USAGE)

@@ -227,7 +227,7 @@ route_session_done(struct relay *relay, const struct relay_stats *st,
 
 	(void)relay;
 	/* A session cut by an error (a peer killed, a reset) is news. */
-	log_msg(strcmp(reason, "closed") == 0 ? LOG_DEBUG : LOG_INFO, r->tag,
+	log_msg(strcmp(reason, "closed") == 0 ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO, r->tag,
 	    "session %llu closed (%s): tool->runtime %llu bytes, "
 	    "runtime->tool %llu bytes, %.1f ms", (unsigned long long)s->id,
 	    reason, (unsigned long long)st->tool_to_runtime,
@@ -497,7 +497,7 @@ route_runtime_advertised(struct conn *c)
 	route_runtime_seen(r);
 	conn_set_state(c, CONN_RT_IDLE);
 	if (r->conf.mode == MODE_CLIENT_SERVER) {
-		if (log_enabled(LOG_DEBUG))
+		if (log_enabled(LOG_LEVEL_DEBUG))
 			ipc_cookie_format(c->adv.cookie, cookie, sizeof cookie);
 		log_debug(r->tag, "runtime pid %llu advertised (cookie %s); "
 		    "connecting to the tool", (unsigned long long)c->adv.pid,

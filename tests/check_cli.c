@@ -109,7 +109,7 @@ START_TEST(test_default_android_emu)
 
 	ck_assert_int_eq(parse(NULL), 0);
 	ck_assert_int_eq(cli.action, CLI_RUN);
-	ck_assert_int_eq(cli.log_level, LOG_INFO);
+	ck_assert_int_eq(cli.log_level, LOG_LEVEL_INFO);
 	ck_assert_int_eq(cli.log_level_set, 0);
 	rc = only_route();
 	ck_assert_str_eq(rc->name, "android-emu");
@@ -216,9 +216,9 @@ START_TEST(test_short_aliases)
 	ck_assert_str_eq(rc->tool.path, "/tmp/c-a.sock");
 	ck_assert_uint_eq(rc->runtime.port, 9020);
 	ck_assert_uint_eq(rc->runtime_timeout_ms, 30000);
-	ck_assert_int_eq(cli.log_level, LOG_TRACE);
+	ck_assert_int_eq(cli.log_level, LOG_LEVEL_TRACE);
 	ck_assert_int_eq(cli.log_level_set, 1);
-	ck_assert_int_eq(cli.conf->log_level, LOG_TRACE);
+	ck_assert_int_eq(cli.conf->log_level, LOG_LEVEL_TRACE);
 
 	ck_assert_int_eq(parse("client-client", "-ipcc", "/tmp/c-b.sock", "-tcpc",
 	    "127.0.0.1:9021", "-pt", "0.25", "-ft", "3", NULL), 0);
@@ -256,7 +256,7 @@ START_TEST(test_value_forms)
 	ck_assert_str_eq(rc->runtime.host, "127.0.0.1");
 	ck_assert_uint_eq(rc->runtime.port, 9031);
 	ck_assert_uint_eq(rc->runtime_timeout_ms, 1500);
-	ck_assert_int_eq(cli.log_level, LOG_DEBUG);
+	ck_assert_int_eq(cli.log_level, LOG_LEVEL_DEBUG);
 
 	ck_assert_int_eq(parse("client-server", "-ipcc=/tmp/c-t.sock",
 	    "-tcps:[::1]:9032", "-v=warning", NULL), 0);
@@ -264,7 +264,7 @@ START_TEST(test_value_forms)
 	ck_assert_str_eq(rc->tool.path, "/tmp/c-t.sock");
 	ck_assert_str_eq(rc->runtime.host, "::1");
 	ck_assert_uint_eq(rc->runtime.port, 9032);
-	ck_assert_int_eq(cli.log_level, LOG_WARN);
+	ck_assert_int_eq(cli.log_level, LOG_LEVEL_WARN);
 
 	/* A value may start with '-'. */
 	ck_assert_int_eq(parse("android-emu", "-rt", "-1", NULL), 0);
@@ -375,7 +375,7 @@ START_TEST(test_config)
 	    NULL), 0);
 	ck_assert_int_eq(cli.action, CLI_TEST);
 	ck_assert_str_eq(cli.config, "/tmp/y.conf");
-	ck_assert_int_eq(cli.log_level, LOG_ERR);
+	ck_assert_int_eq(cli.log_level, LOG_LEVEL_ERR);
 	ck_assert_int_eq(cli.log_level_set, 1);
 
 	/* Either a file or a route on the command line. */
@@ -431,10 +431,10 @@ START_TEST(test_verbose_levels)
 		const char *name;
 		enum log_level level;
 	} levels[] = {
-		{ "none", LOG_NONE }, { "critical", LOG_CRIT }, { "error", LOG_ERR },
-		{ "warning", LOG_WARN }, { "info", LOG_INFO }, { "debug", LOG_DEBUG },
-		{ "trace", LOG_TRACE }, { "Debug", LOG_DEBUG },
-		{ "TRACE", LOG_TRACE }, { "Warning", LOG_WARN },
+		{ "none", LOG_LEVEL_NONE }, { "critical", LOG_LEVEL_CRIT }, { "error", LOG_LEVEL_ERR },
+		{ "warning", LOG_LEVEL_WARN }, { "info", LOG_LEVEL_INFO }, { "debug", LOG_LEVEL_DEBUG },
+		{ "trace", LOG_LEVEL_TRACE }, { "Debug", LOG_LEVEL_DEBUG },
+		{ "TRACE", LOG_LEVEL_TRACE }, { "Warning", LOG_LEVEL_WARN },
 	};
 	size_t i;
 

@@ -147,7 +147,7 @@ check_valid(struct conf *conf)
 	size_t i;
 
 	ck_assert_uint_eq(conf->nroutes, 6);
-	ck_assert_int_eq(conf->log_level, LOG_DEBUG);
+	ck_assert_int_eq(conf->log_level, LOG_LEVEL_DEBUG);
 	/* In file order. */
 	i = 0;
 	TAILQ_FOREACH(rc, &conf->routes, entry)
@@ -278,7 +278,7 @@ START_TEST(test_implied_modes)
 	    "ipc-client = /tmp/dsr-t-d.sock\n"
 	    "tcp-client = 127.0.0.1:9203\n");
 	ck_assert_uint_eq(conf->nroutes, 4);
-	ck_assert_int_eq(conf->log_level, LOG_INFO);
+	ck_assert_int_eq(conf->log_level, LOG_LEVEL_INFO);
 	ck_assert_int_eq(route(conf, "a")->mode, MODE_SERVER_SERVER);
 	ck_assert_int_eq(route(conf, "b")->mode, MODE_SERVER_CLIENT);
 	ck_assert_int_eq(route(conf, "c")->mode, MODE_CLIENT_SERVER);
@@ -314,7 +314,7 @@ START_TEST(test_syntax_variants)
 	    "    ipc-server = /tmp/dsr-t-x.sock\r\n"
 	    "\ttcp-server   =   127.0.0.1:9210\r\n"
 	    "    pair-timeout = 2s\r\n");
-	ck_assert_int_eq(conf->log_level, LOG_TRACE);
+	ck_assert_int_eq(conf->log_level, LOG_LEVEL_TRACE);
 	ck_assert_int_eq(route(conf, "x")->mode, MODE_SERVER_SERVER);
 	assert_unix(&route(conf, "x")->tool, "/tmp/dsr-t-x.sock");
 	assert_tcp(&route(conf, "x")->runtime, "127.0.0.1", 9210);
