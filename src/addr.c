@@ -76,7 +76,7 @@ addr_parse_tcp(struct addr *a, const char *s, const char *orig, char **cause)
 	if (host_end - host_start == 1 && *host_start == '*')
 		a->host = NULL;
 	else
-		a->host = strndup(host_start, (size_t)(host_end - host_start));
+		a->host = xstrndup(host_start, (size_t)(host_end - host_start));
 	return 0;
 }
 

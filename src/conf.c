@@ -672,7 +672,7 @@ conf_load_reader(char *str, int num, void *arg)
 		start++;
 	while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
 		end--;
-	name = strndup(start, (size_t)(end - start));
+	name = xstrndup(start, (size_t)(end - start));
 	conf_load_section(cl, name);
 	free(name);
 	return str;

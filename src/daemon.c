@@ -248,10 +248,14 @@ daemon_run(struct conf *conf, const char *config_path, int log_fixed)
 	d.sigint = evsignal_new(d.base, SIGINT, daemon_signal, &d);
 	d.sigterm = evsignal_new(d.base, SIGTERM, daemon_signal, &d);
 	d.sighup = evsignal_new(d.base, SIGHUP, daemon_signal, &d);
-	evsignal_add(d.sigint, NULL);
-	evsignal_add(d.sigterm, NULL);
-	evsignal_add(d.sighup, NULL);
 	d.reap = event_new(d.base, -1, 0, daemon_reap, &d);
+	if (d.sigint == NULL || d.sigterm == NULL || d.sighup == NULL ||
+	    d.reap == NULL)
+		fatalx("out of memory setting up the event loop");
+	if (evsignal_add(d.sigint, NULL) != 0 ||
+	    evsignal_add(d.sigterm, NULL) != 0 ||
+	    evsignal_add(d.sighup, NULL) != 0)
+		fatalx("cannot watch signals");
 
 	TAILQ_FOREACH(rc, &conf->routes, entry) {
 		if (daemon_add_route(&d, rc, &cause) != 0) {

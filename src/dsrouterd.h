@@ -257,6 +257,7 @@ int daemon_run(struct conf *, const char *, int);
 
 /* ipc.c */
 enum ipc_status ipc_header_parse(const uint8_t *, size_t, struct ipc_header *);
+enum ipc_status ipc_frame_complete(const uint8_t *, size_t, struct ipc_header *);
 enum ipc_status ipc_advertise_parse(const uint8_t *, size_t, struct ipc_advertise *);
 void ipc_advertise_build(uint8_t *, const struct ipc_advertise *);
 void ipc_error_build(uint8_t *, uint32_t);
@@ -279,6 +280,7 @@ enum log_level log_get_level(void);
 int log_level_parse(const char *, enum log_level *);
 void log_msg(enum log_level, const char *, const char *, ...) DSR_PRINTFLIKE(3, 4);
 void log_vmsg(enum log_level, const char *, const char *, va_list) DSR_PRINTFLIKE(3, 0);
+void log_libevent(void);
 void fatal(const char *, ...) DSR_PRINTFLIKE(1, 2) DSR_NORETURN;
 void fatalx(const char *, ...) DSR_PRINTFLIKE(1, 2) DSR_NORETURN;
 #define log_enabled(l) ((l) <= log_get_level())
@@ -312,7 +314,7 @@ typedef void (*relay_done_cb)(struct relay *, const struct relay_stats *, const 
 struct relay *relay_new(struct bufferevent *, struct bufferevent *, int, relay_done_cb, void *);
 void relay_free(struct relay *);
 
-/* route.c */
+/* route.c (the route subsystem's own types are in route.h) */
 struct route *route_new(struct daemon *, struct event_base *, const struct route_conf *, char **);
 void route_free(struct route *);
 const struct route_conf *route_get_conf(struct route *);
@@ -332,6 +334,7 @@ void *xmalloc(size_t);
 void *xcalloc(size_t, size_t);
 void *xreallocarray(void *, size_t, size_t);
 char *xstrdup(const char *);
+char *xstrndup(const char *, size_t);
 int xasprintf(char **, const char *, ...) DSR_PRINTFLIKE(2, 3);
 int xvasprintf(char **, const char *, va_list) DSR_PRINTFLIKE(2, 0);
 uint64_t now_us(void);

@@ -73,6 +73,22 @@ ipc_header_parse(const uint8_t *buf, size_t len, struct ipc_header *h)
 	return IPC_OK;
 }
 
+/*
+ * Whether a frame has all arrived: hdr holds the first min(len, 20) of the
+ * len bytes received so far. IPC_SHORT until the header and the size it
+ * gives are all there; a bad header as soon as it shows.
+ */
+enum ipc_status
+ipc_frame_complete(const uint8_t *hdr, size_t len, struct ipc_header *h)
+{
+	enum ipc_status st;
+
+	st = ipc_header_parse(hdr, len < IPC_HEADER_SIZE ? len : IPC_HEADER_SIZE, h);
+	if (st == IPC_OK && len < h->size)
+		return IPC_SHORT;
+	return st;
+}
+
 /* Parse the 34-byte advertise a connect-mode runtime sends first. */
 enum ipc_status
 ipc_advertise_parse(const uint8_t *buf, size_t len, struct ipc_advertise *adv)

@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
 #include "dsrouterd.h"
 
 static enum log_level log_level = LOG_LEVEL_INFO;
@@ -102,6 +104,44 @@ log_msg(enum log_level level, const char *token, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vmsg(level, token, fmt, ap);
 	va_end(ap);
+}
+
+/* One of libevent's own messages, logged under the token "libevent". */
+static void
+log_event_message(int severity, const char *msg)
+{
+	enum log_level level;
+
+	switch (severity) {
+	case EVENT_LOG_DEBUG:
+		level = LOG_LEVEL_DEBUG;
+		break;
+	case EVENT_LOG_MSG:
+		level = LOG_LEVEL_INFO;
+		break;
+	case EVENT_LOG_WARN:
+		level = LOG_LEVEL_WARN;
+		break;
+	default:
+		level = LOG_LEVEL_ERR;
+		break;
+	}
+	log_msg(level, "libevent", "%s", msg);
+}
+
+/* libevent hit an internal error it cannot go on from. */
+static void DSR_NORETURN
+log_event_fatal(int err)
+{
+	fatalx("libevent: internal error %d", err);
+}
+
+/* Route libevent's own messages and fatal errors into this log. */
+void
+log_libevent(void)
+{
+	event_set_log_callback(log_event_message);
+	event_set_fatal_callback(log_event_fatal);
 }
 
 /* Log a fatal error with errno and exit. */

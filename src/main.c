@@ -17,6 +17,7 @@ main(int argc, char **argv)
 	int rc;
 
 	log_open(LOG_LEVEL_INFO);
+	log_libevent();
 	if ((rc = cli_parse(&cli, argc, argv, &cause)) != 0) {
 		fprintf(stderr, "dsrouterd: %s\n", cause);
 		if (rc == EX_USAGE)

@@ -501,6 +501,7 @@ relay_dir_init(struct relay *r, struct relay_dir *d, struct bufferevent *from,
 {
 	struct event_base *base = bufferevent_get_base(from);
 	struct evbuffer *in = bufferevent_get_input(from);
+	struct evbuffer *out = bufferevent_get_output(to);
 
 	d->relay = r;
 	d->from_name = from_name;
@@ -514,9 +515,16 @@ relay_dir_init(struct relay *r, struct relay_dir *d, struct bufferevent *from,
 	d->buf = evbuffer_new();
 	if (d->rev == NULL || d->wev == NULL || d->buf == NULL)
 		fatalx("out of memory setting up a relay");
-	evbuffer_add_buffer(d->buf, bufferevent_get_output(to));
+	/*
+	 * A bufferevent's output is frozen at its start, its input at its
+	 * end, to all but the bufferevent; it is ours from here on.
+	 */
+	evbuffer_unfreeze(out, 1);
+	if (evbuffer_add_buffer(d->buf, out) != 0)
+		fatalx("out of memory setting up a relay");
 	*count += evbuffer_get_length(in);
-	evbuffer_add_buffer(d->buf, in);
+	if (evbuffer_add_buffer(d->buf, in) != 0)
+		fatalx("out of memory setting up a relay");
 }
 
 /* Start a direction: write what it holds now, then read or wait. */

@@ -62,6 +62,17 @@ xstrdup(const char *s)
 	return p;
 }
 
+/* Duplicate at most n bytes of a string or die. */
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p;
+
+	if ((p = strndup(s, n)) == NULL)
+		fatal("strndup");
+	return p;
+}
+
 /* Format into a new string or die; returns its length. */
 int
 xvasprintf(char **ret, const char *fmt, va_list ap)
