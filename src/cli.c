@@ -135,6 +135,129 @@ cli_free(struct cli *cli)
 	memset(cli, 0, sizeof *cli);
 }
 
+/* What cli_parse has seen so far. */
+struct cli_state {
+	struct cli *cli;
+	struct route_spec spec;
+	const char *verb;
+	int nroute;               /* route options given */
+	int stop;                 /* --help or --version: look no further */
+};
+
+/* A word that is not an option: the verb or preset. */
+static int
+cli_verb(struct cli_state *cs, const char *arg, char **cause)
+{
+	int unsupported;
+
+	if (cs->verb != NULL) {
+		xasprintf(cause, "unexpected argument '%s' after verb '%s'",
+		    arg, cs->verb);
+		return 64;
+	}
+	if (!conf_mode_known(arg, &unsupported)) {
+		xasprintf(cause, "unknown verb '%s' (see dsrouterd --help)", arg);
+		return 64;
+	}
+	if (unsupported) {
+		xasprintf(cause, "'%s' is not yet supported: it needs %s port "
+		    "forwarding. Forward the port yourself and use %s", arg,
+		    strcmp(arg, "android") == 0 ? "adb" : "usbmux",
+		    strcmp(arg, "android") == 0 ?
+		    "'adb reverse tcp:9000 tcp:9001' with "
+		    "'server-server -tcps 127.0.0.1:9001'" :
+		    "'server-client -tcpc' to the forwarded port");
+		return 69;
+	}
+	cs->verb = arg;
+	return 0;
+}
+
+/* An option of a route (an address or a time-out). */
+static int
+cli_route_option(struct cli_state *cs, const struct cli_option *o,
+    const char *value, char **cause)
+{
+	if (cs->spec.val[o->id] != NULL) {
+		xasprintf(cause, "option %s given twice", o->name);
+		return 64;
+	}
+	cs->spec.val[o->id] = value;
+	if (o->id != KEY_RUNTIME_TIMEOUT && o->id != KEY_PAIR_TIMEOUT &&
+	    o->id != KEY_FRAME_TIMEOUT)
+		cs->nroute++;
+	return 0;
+}
+
+/* Any other option. */
+static int
+cli_option(struct cli_state *cs, const struct cli_option *o,
+    const char *value, char **cause)
+{
+	struct cli *cli = cs->cli;
+
+	if (o->id < KEY_COUNT)
+		return cli_route_option(cs, o, value, cause);
+	switch (o->id) {
+	case OPT_CONFIG:
+		free(cli->config);
+		cli->config = xstrdup(value);
+		break;
+	case OPT_TEST:
+		cli->action = CLI_TEST;
+		break;
+	case OPT_VERBOSE:
+		if (log_level_parse(value, &cli->log_level) != 0) {
+			xasprintf(cause, "--verbose: '%s' is not one of none, "
+			    "critical, error, warning, info, debug, trace", value);
+			return 64;
+		}
+		cli->log_level_set = 1;
+		break;
+	case OPT_FORWARD_PORT:
+		xasprintf(cause, "--forward-port %s is not yet supported; "
+		    "forward the port with adb or iproxy yourself", value);
+		return 69;
+	case OPT_INFO:
+		break;
+	case OPT_HELP:
+		cli->action = CLI_HELP;
+		cs->stop = 1;
+		break;
+	case OPT_VERSION:
+		cli->action = CLI_VERSION;
+		cs->stop = 1;
+		break;
+	}
+	return 0;
+}
+
+/* All arguments read: build the route, unless -c names a file. */
+static int
+cli_finish(struct cli_state *cs, char **cause)
+{
+	struct cli *cli = cs->cli;
+
+	if (cli->config != NULL) {
+		if (cs->verb != NULL || cs->nroute > 0) {
+			xasprintf(cause, "give either -c FILE or a route on the "
+			    "command line, not both");
+			return 64;
+		}
+		return 0;
+	}
+	if (cs->verb == NULL && cs->nroute == 0)
+		cs->verb = "android-emu";
+	cs->spec.val[KEY_MODE] = cs->verb;
+	cs->spec.name = cs->verb != NULL ? cs->verb : "default";
+	cli->conf = conf_new(NULL);
+	cli->conf->log_level = cli->log_level;
+	if (conf_add_route(cli->conf, &cs->spec, cause) != 0 ||
+	    conf_validate(cli->conf, cause) != 0)
+		return 64;
+	return 0;
+}
+
 /*
  * Parse the command line. Returns 0, or an exit code (64 for usage errors,
  * a bad route included, 69 for an unsupported preset) with *cause set.
@@ -143,41 +266,21 @@ int
 cli_parse(struct cli *cli, int argc, char **argv, char **cause)
 {
 	const struct cli_option *o;
-	struct route_spec spec;
-	const char *verb = NULL, *value;
-	int i, unsupported, nroute = 0;
+	struct cli_state cs;
+	const char *arg, *value;
+	int i, rc;
 
 	memset(cli, 0, sizeof *cli);
-	memset(&spec, 0, sizeof spec);
+	memset(&cs, 0, sizeof cs);
+	cs.cli = cli;
 	cli->action = CLI_RUN;
 	cli->log_level = LOG_LEVEL_INFO;
 
-	for (i = 1; i < argc; i++) {
-		const char *arg = argv[i];
-
+	for (i = 1; i < argc && !cs.stop; i++) {
+		arg = argv[i];
 		if (arg[0] != '-' || arg[1] == '\0') {
-			if (verb != NULL) {
-				xasprintf(cause, "unexpected argument '%s' after "
-				    "verb '%s'", arg, verb);
-				return 64;
-			}
-			if (!conf_mode_known(arg, &unsupported)) {
-				xasprintf(cause, "unknown verb '%s' (see "
-				    "dsrouterd --help)", arg);
-				return 64;
-			}
-			if (unsupported) {
-				xasprintf(cause, "'%s' is not yet supported: it "
-				    "needs %s port forwarding. Forward the port "
-				    "yourself and use %s", arg,
-				    strcmp(arg, "android") == 0 ? "adb" : "usbmux",
-				    strcmp(arg, "android") == 0 ?
-				    "'adb reverse tcp:9000 tcp:9001' with "
-				    "'server-server -tcps 127.0.0.1:9001'" :
-				    "'server-client -tcpc' to the forwarded port");
-				return 69;
-			}
-			verb = arg;
+			if ((rc = cli_verb(&cs, arg, cause)) != 0)
+				return rc;
 			continue;
 		}
 		if ((o = cli_match(arg, &value)) == NULL) {
@@ -192,66 +295,10 @@ cli_parse(struct cli *cli, int argc, char **argv, char **cause)
 			}
 			value = argv[++i];
 		}
-		if (o->id < KEY_COUNT) {
-			if (spec.val[o->id] != NULL) {
-				xasprintf(cause, "option %s given twice", o->name);
-				return 64;
-			}
-			spec.val[o->id] = value;
-			if (o->id != KEY_RUNTIME_TIMEOUT &&
-			    o->id != KEY_PAIR_TIMEOUT &&
-			    o->id != KEY_FRAME_TIMEOUT)
-				nroute++;
-			continue;
-		}
-		switch (o->id) {
-		case OPT_CONFIG:
-			free(cli->config);
-			cli->config = xstrdup(value);
-			break;
-		case OPT_TEST:
-			cli->action = CLI_TEST;
-			break;
-		case OPT_VERBOSE:
-			if (log_level_parse(value, &cli->log_level) != 0) {
-				xasprintf(cause, "--verbose: '%s' is not one of "
-				    "none, critical, error, warning, info, debug, "
-				    "trace", value);
-				return 64;
-			}
-			cli->log_level_set = 1;
-			break;
-		case OPT_FORWARD_PORT:
-			xasprintf(cause, "--forward-port %s is not yet supported; "
-			    "forward the port with adb or iproxy yourself", value);
-			return 69;
-		case OPT_INFO:
-			break;
-		case OPT_HELP:
-			cli->action = CLI_HELP;
-			return 0;
-		case OPT_VERSION:
-			cli->action = CLI_VERSION;
-			return 0;
-		}
+		if ((rc = cli_option(&cs, o, value, cause)) != 0)
+			return rc;
 	}
-
-	if (cli->config != NULL) {
-		if (verb != NULL || nroute > 0) {
-			xasprintf(cause, "give either -c FILE or a route on the "
-			    "command line, not both");
-			return 64;
-		}
+	if (cs.stop)
 		return 0;
-	}
-	if (verb == NULL && nroute == 0)
-		verb = "android-emu";
-	spec.val[KEY_MODE] = verb;
-	spec.name = verb != NULL ? verb : "default";
-	cli->conf = conf_new(NULL);
-	cli->conf->log_level = cli->log_level;
-	if (conf_add_route(cli->conf, &spec, cause) != 0 ||
-	    conf_validate(cli->conf, cause) != 0)
-		return 64;
-	return 0;
+	return cli_finish(&cs, cause);
 }
