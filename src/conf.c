@@ -1,12 +1,12 @@
 /*
  * conf.c: the configuration model. Routes from the command line and from an
- * INI file are built from the same raw spec, checked key by key, and the
- * whole configuration is validated before anything live is made from it.
+ * INI file (conffile.c) are built from the same raw spec, checked key by
+ * key, and the whole configuration is validated before anything live is
+ * made from it.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <ini.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,23 +41,6 @@ static const struct conf_mode {
 	{ "ios-sim", MODE_SERVER_CLIENT, DSR_DEFAULT_TCP, 0 },
 	{ "android", MODE_SERVER_SERVER, NULL, 1 },
 	{ "ios", MODE_SERVER_CLIENT, NULL, 1 },
-};
-
-/* Loading state for the INI parser. */
-struct conf_load {
-	struct conf *conf;
-	FILE *f;
-	unsigned line;            /* line being parsed */
-	int line_done;            /* last read ended a line */
-	char *cause;
-	char *section;
-	struct route_spec spec;
-	char *vals[KEY_COUNT];
-	int in_route;
-	int in_global;
-	char **names;             /* route names seen, to refuse duplicates */
-	unsigned nnames;
-	unsigned *name_lines;
 };
 
 /* A new empty configuration. */
@@ -146,7 +129,7 @@ conf_mode_name(enum route_mode mode)
 }
 
 /* Format an error at a line: "file:line: message" or just the message. */
-static void DSR_PRINTFLIKE(4, 5)
+void
 conf_error(char **cause, const struct conf *conf, unsigned line,
     const char *fmt, ...)
 {
@@ -510,249 +493,4 @@ conf_route_equal(const struct route_conf *a, const struct route_conf *b)
 	    a->runtime_timeout_ms == b->runtime_timeout_ms &&
 	    a->pair_timeout_ms == b->pair_timeout_ms &&
 	    a->frame_timeout_ms == b->frame_timeout_ms;
-}
-
-/* Finish the [route] section being read, if any. */
-static int
-conf_load_flush(struct conf_load *cl)
-{
-	int i, rc = 0;
-
-	if (cl->in_route)
-		rc = conf_add_route(cl->conf, &cl->spec, &cl->cause);
-	for (i = 0; i < KEY_COUNT; i++) {
-		free(cl->vals[i]);
-		cl->vals[i] = NULL;
-	}
-	memset(&cl->spec, 0, sizeof cl->spec);
-	cl->in_route = cl->in_global = 0;
-	return rc;
-}
-
-/* Start a new section. */
-static int
-conf_load_section(struct conf_load *cl, const char *section)
-{
-	const char *name;
-	unsigned i;
-
-	if (conf_load_flush(cl) != 0)
-		return -1;
-	free(cl->section);
-	cl->section = xstrdup(section);
-	if (strcmp(section, "dsrouterd") == 0) {
-		cl->in_global = 1;
-		return 0;
-	}
-	if (strncmp(section, "route", 5) != 0 ||
-	    (section[5] != ' ' && section[5] != '\t')) {
-		conf_error(&cl->cause, cl->conf, cl->line, "unknown section "
-		    "[%s]; use [dsrouterd] or [route NAME]", section);
-		return -1;
-	}
-	name = section + 5;
-	while (*name == ' ' || *name == '\t')
-		name++;
-	if (*name == '\0' || strpbrk(name, " \t\"'") != NULL) {
-		conf_error(&cl->cause, cl->conf, cl->line, "route name '%s' "
-		    "must be one word", name);
-		return -1;
-	}
-	for (i = 0; i < cl->nnames; i++) {
-		if (strcmp(cl->names[i], name) == 0) {
-			conf_error(&cl->cause, cl->conf, cl->line,
-			    "duplicate route name '%s' (first at line %u)",
-			    name, cl->name_lines[i]);
-			return -1;
-		}
-	}
-	cl->names = xreallocarray(cl->names, cl->nnames + 1, sizeof *cl->names);
-	cl->name_lines = xreallocarray(cl->name_lines, cl->nnames + 1,
-	    sizeof *cl->name_lines);
-	cl->names[cl->nnames] = xstrdup(name);
-	cl->name_lines[cl->nnames++] = cl->line;
-	cl->in_route = 1;
-	cl->spec.name = cl->names[cl->nnames - 1];
-	cl->spec.line = cl->line;
-	return 0;
-}
-
-/* inih callback: one key of the section the reader has opened. */
-static int
-conf_load_handler(void *arg, const char *section, const char *name,
-    const char *value)
-{
-	struct conf_load *cl = arg;
-	enum log_level level;
-	int key;
-
-	if (cl->cause != NULL)
-		return 0;
-	if (name == NULL)
-		return 1;
-	if (!cl->in_global && !cl->in_route) {
-		conf_error(&cl->cause, cl->conf, cl->line, "key '%s' outside any "
-		    "section; put it under [dsrouterd] or [route NAME]", name);
-		return 0;
-	}
-	if (cl->in_global) {
-		if (strcmp(name, "log-level") != 0) {
-			conf_error(&cl->cause, cl->conf, cl->line, "unknown key "
-			    "'%s' in [dsrouterd] (known: log-level)", name);
-			return 0;
-		}
-		if (log_level_parse(value, &level) != 0) {
-			conf_error(&cl->cause, cl->conf, cl->line, "log-level: "
-			    "'%s' is not one of none, critical, error, warning, "
-			    "info, debug, trace", value);
-			return 0;
-		}
-		cl->conf->log_level = level;
-		return 1;
-	}
-	if ((key = conf_key_lookup(name)) < 0) {
-		conf_error(&cl->cause, cl->conf, cl->line, "unknown key '%s' in "
-		    "[%s] (known: mode, ipc-server, ipc-client, tcp-server, "
-		    "tcp-client, runtime-timeout, pair-timeout, frame-timeout)",
-		    name, section);
-		return 0;
-	}
-	if (cl->vals[key] != NULL) {
-		conf_error(&cl->cause, cl->conf, cl->line, "key '%s' set twice "
-		    "in [%s] (first at line %u)", name, section,
-		    cl->spec.vline[key]);
-		return 0;
-	}
-	if (*value == '\0') {
-		conf_error(&cl->cause, cl->conf, cl->line, "key '%s' has no value",
-		    name);
-		return 0;
-	}
-	cl->vals[key] = xstrdup(value);
-	cl->spec.val[key] = cl->vals[key];
-	cl->spec.vline[key] = cl->line;
-	return 1;
-}
-
-/*
- * inih reader: fgets that counts lines, so errors can name them, and opens
- * sections itself, so a section's line is known even when it has no keys.
- * It also drops indentation: inih would take an indented key for the
- * continuation of the previous key's value.
- */
-static char *
-conf_load_reader(char *str, int num, void *arg)
-{
-	struct conf_load *cl = arg;
-	char *start, *end, *name;
-	size_t len, bom;
-	int first;
-
-	if (fgets(str, num, cl->f) == NULL)
-		return NULL;
-	first = cl->line_done;
-	if (first)
-		cl->line++;
-	len = strlen(str);
-	cl->line_done = len > 0 && str[len - 1] == '\n';
-	if (!cl->line_done && !feof(cl->f) && cl->cause == NULL)
-		conf_error(&cl->cause, cl->conf, cl->line, "line too long (at "
-		    "most %d characters)", num - 2);
-	if (!first || cl->cause != NULL)
-		return str;
-	bom = cl->line == 1 && strncmp(str, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
-	start = str + bom + strspn(str + bom, " \t");
-	if (start != str + bom)
-		memmove(str + bom, start, strlen(start) + 1);
-	start = str + bom;
-	if (*start != '[' || (end = strchr(start, ']')) == NULL)
-		return str;
-	start++;
-	while (start < end && (*start == ' ' || *start == '\t'))
-		start++;
-	while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
-		end--;
-	name = xstrndup(start, (size_t)(end - start));
-	conf_load_section(cl, name);
-	free(name);
-	return str;
-}
-
-/* Free loading state. */
-static void
-conf_load_done(struct conf_load *cl)
-{
-	unsigned i;
-
-	for (i = 0; i < KEY_COUNT; i++)
-		free(cl->vals[i]);
-	for (i = 0; i < cl->nnames; i++)
-		free(cl->names[i]);
-	free(cl->names);
-	free(cl->name_lines);
-	free(cl->section);
-}
-
-/* Parse an open stream as configuration named file. */
-static int
-conf_load_stream(struct conf **confp, FILE *f, const char *file, char **cause)
-{
-	struct conf_load cl;
-	int rc;
-
-	memset(&cl, 0, sizeof cl);
-	cl.conf = conf_new(file);
-	cl.f = f;
-	cl.line_done = 1;
-	rc = ini_parse_stream(conf_load_reader, &cl, conf_load_handler, &cl);
-	if (cl.cause == NULL && rc > 0)
-		conf_error(&cl.cause, cl.conf, (unsigned)rc, "syntax error "
-		    "(expected [section], key = value, or a ; comment)");
-	if (cl.cause == NULL && rc < 0)
-		conf_error(&cl.cause, cl.conf, cl.line, "cannot parse");
-	if (cl.cause == NULL)
-		conf_load_flush(&cl);
-	if (cl.cause == NULL)
-		conf_validate(cl.conf, &cl.cause);
-	conf_load_done(&cl);
-	if (cl.cause != NULL) {
-		*cause = cl.cause;
-		conf_free(cl.conf);
-		return -1;
-	}
-	*confp = cl.conf;
-	return 0;
-}
-
-/* Load and validate a configuration file. */
-int
-conf_load(struct conf **confp, const char *file, char **cause)
-{
-	FILE *f;
-	int rc;
-
-	if ((f = fopen(file, "r")) == NULL) {
-		xasprintf(cause, "%s: %s", file, strerror(errno));
-		return -1;
-	}
-	rc = conf_load_stream(confp, f, file, cause);
-	fclose(f);
-	return rc;
-}
-
-/* Load and validate configuration text (tests), named file in messages. */
-int
-conf_load_string(struct conf **confp, const char *text, const char *file,
-    char **cause)
-{
-	FILE *f;
-	int rc;
-
-	if (*text == '\0')
-		text = "\n";
-	if ((f = fmemopen((void *)(uintptr_t)text, strlen(text), "r")) == NULL)
-		fatal("fmemopen");
-	rc = conf_load_stream(confp, f, file, cause);
-	fclose(f);
-	return rc;
 }

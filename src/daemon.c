@@ -130,7 +130,7 @@ daemon_reload(struct daemon *d)
 		    "nothing to reload");
 		return;
 	}
-	if (conf_load(&nc, d->config_path, &cause) != 0) {
+	if (conffile_load(&nc, d->config_path, &cause) != 0) {
 		log_err("daemon", "reload refused, keeping the running "
 		    "configuration: %s", cause);
 		free(cause);

@@ -245,12 +245,16 @@ int conf_key_lookup(const char *);
 const char *conf_key_name(enum conf_key);
 int conf_add_route(struct conf *, const struct route_spec *, char **);
 int conf_validate(struct conf *, char **);
-int conf_load(struct conf **, const char *, char **);
-int conf_load_string(struct conf **, const char *, const char *, char **);
+void conf_error(char **, const struct conf *, unsigned, const char *, ...)
+    DSR_PRINTFLIKE(4, 5);
 int conf_route_equal(const struct route_conf *, const struct route_conf *);
 int conf_parse_seconds(const char *, unsigned *, int);
 int conf_mode_known(const char *, int *);
 const char *conf_mode_name(enum route_mode);
+
+/* conffile.c */
+int conffile_load(struct conf **, const char *, char **);
+int conffile_load_string(struct conf **, const char *, const char *, char **);
 
 /* daemon.c */
 int daemon_run(struct conf *, const char *, int);

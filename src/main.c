@@ -41,7 +41,7 @@ main(int argc, char **argv)
 	}
 
 	if (cli.config != NULL) {
-		if (conf_load(&loaded, cli.config, &cause) != 0) {
+		if (conffile_load(&loaded, cli.config, &cause) != 0) {
 			fprintf(stderr, "dsrouterd: %s\n", cause);
 			free(cause);
 			cli_free(&cli);

@@ -22,7 +22,7 @@ load_ok(const char *text)
 	struct conf *conf = NULL;
 	char *cause = NULL;
 
-	ck_assert_msg(conf_load_string(&conf, text, FILE_NAME, &cause) == 0,
+	ck_assert_msg(conffile_load_string(&conf, text, FILE_NAME, &cause) == 0,
 	    "refused: %s\n---\n%s---", cause != NULL ? cause : "(no cause)",
 	    text);
 	ck_assert_ptr_null(cause);
@@ -41,7 +41,7 @@ load_fails(const char *text, unsigned line, const char *what)
 	struct conf *conf = NULL;
 	char *cause = NULL, prefix[64];
 
-	ck_assert_msg(conf_load_string(&conf, text, FILE_NAME, &cause) == -1,
+	ck_assert_msg(conffile_load_string(&conf, text, FILE_NAME, &cause) == -1,
 	    "accepted:\n---\n%s---", text);
 	ck_assert_ptr_null(conf);
 	ck_assert_ptr_nonnull(cause);
@@ -231,7 +231,7 @@ START_TEST(test_valid_file)
 	ck_assert_ptr_nonnull(f);
 	ck_assert_uint_eq(fwrite(valid, 1, sizeof valid - 1, f), sizeof valid - 1);
 	ck_assert_int_eq(fclose(f), 0);
-	ck_assert_msg(conf_load(&conf, path, &cause) == 0, "refused: %s", cause);
+	ck_assert_msg(conffile_load(&conf, path, &cause) == 0, "refused: %s", cause);
 	ck_assert_str_eq(conf->file, path);
 	check_valid(conf);
 	conf_free(conf);
@@ -242,7 +242,7 @@ START_TEST(test_valid_file)
 	fputs("[route a]\nmode = android-emu\nfoo = bar\n", f);
 	ck_assert_int_eq(fclose(f), 0);
 	conf = NULL;
-	ck_assert_int_eq(conf_load(&conf, path, &cause), -1);
+	ck_assert_int_eq(conffile_load(&conf, path, &cause), -1);
 	ck_assert_ptr_null(conf);
 	snprintf(want, sizeof want, "%s:3: unknown key 'foo'", path);
 	ck_assert_msg(strncmp(cause, want, strlen(want)) == 0, "got '%s'", cause);
@@ -251,7 +251,7 @@ START_TEST(test_valid_file)
 
 	/* A missing file. */
 	ck_assert_int_eq(unlink(path), 0);
-	ck_assert_int_eq(conf_load(&conf, path, &cause), -1);
+	ck_assert_int_eq(conffile_load(&conf, path, &cause), -1);
 	ck_assert_ptr_null(conf);
 	snprintf(want, sizeof want, "%s: ", path);
 	ck_assert_msg(strncmp(cause, want, strlen(want)) == 0, "got '%s'", cause);
