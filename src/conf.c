@@ -342,6 +342,41 @@ conf_route_mode(struct conf *conf, const struct route_spec *spec,
 	return 0;
 }
 
+/*
+ * The tool socket a runtime of this process would have: so tools find the
+ * router by its pid. A $TMPDIR too long for a socket path is an error.
+ */
+static int
+conf_route_default_tool(struct conf *conf, const struct route_spec *spec,
+    struct route_conf *rc, char **cause)
+{
+	char label[32], *path, *why = NULL;
+
+	if ((path = addr_default_tool_path(getpid(), &why)) == NULL) {
+		conf_error(cause, conf, spec->line, "%s", why);
+		free(why);
+		return -1;
+	}
+	if (addr_parse_tool(&rc->tool, path, &why) != 0) {
+		conf_error(cause, conf, spec->line, "the default tool socket "
+		    "path %s is too long for a socket; set %s or a shorter "
+		    "TMPDIR", path, conf_key_label(conf, KEY_IPC_SERVER, label,
+		    sizeof label));
+		free(why);
+		free(path);
+		return -1;
+	}
+	free(path);
+	if (addr_resolve(&rc->tool, 1, &why) != 0) {
+		conf_error(cause, conf, spec->line, "%s", why);
+		free(why);
+		addr_free(&rc->tool);
+		return -1;
+	}
+	rc->tool_default = 1;
+	return 0;
+}
+
 /* Build a validated route from a spec and add it to the configuration. */
 int
 conf_add_route(struct conf *conf, const struct route_spec *spec, char **cause)
@@ -350,7 +385,6 @@ conf_add_route(struct conf *conf, const struct route_spec *spec, char **cause)
 	struct route_conf *rc;
 	enum route_mode mode;
 	enum conf_key tk, rk;
-	char *path, *why;
 
 	if (conf_route_mode(conf, spec, &mode, &preset, cause) != 0)
 		return -1;
@@ -373,22 +407,8 @@ conf_add_route(struct conf *conf, const struct route_spec *spec, char **cause)
 	if (spec->val[tk] != NULL) {
 		if (conf_route_addr(conf, spec, tk, &rc->tool, cause) != 0)
 			goto fail;
-	} else {
-		why = NULL;
-		if ((path = addr_default_tool_path(getpid(), &why)) == NULL) {
-			conf_error(cause, conf, spec->line, "%s", why);
-			free(why);
-			goto fail;
-		}
-		addr_parse_tool(&rc->tool, path, &why);
-		free(path);
-		if (addr_resolve(&rc->tool, 1, &why) != 0) {
-			conf_error(cause, conf, spec->line, "%s", why);
-			free(why);
-			goto fail;
-		}
-		rc->tool_default = 1;
-	}
+	} else if (conf_route_default_tool(conf, spec, rc, cause) != 0)
+		goto fail;
 	if (spec->val[rk] != NULL) {
 		if (conf_route_addr(conf, spec, rk, &rc->runtime, cause) != 0)
 			goto fail;

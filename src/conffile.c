@@ -5,13 +5,21 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dsrouterd.h"
+
+/* inih keeps at most this many bytes of a section name (its MAX_SECTION, less the NUL). */
+#define CONFFILE_SECTION_MAX 49
 
 /* Loading state for the INI parser. */
 struct conffile {
@@ -20,7 +28,8 @@ struct conffile {
 	unsigned line;            /* line being parsed */
 	int line_done;            /* last read ended a line */
 	char *cause;
-	char *section;
+	char *section;            /* the section's name, trimmed */
+	char raw[CONFFILE_SECTION_MAX + 1]; /* as inih will name it */
 	struct route_spec spec;
 	char *vals[KEY_COUNT];
 	int in_route;
@@ -108,6 +117,14 @@ conffile_handler(void *arg, const char *section, const char *name,
 		return 0;
 	if (name == NULL)
 		return 1;
+	/* The reader and inih must agree on where sections begin. */
+	if ((cl->in_global || cl->in_route) ? strcmp(section, cl->raw) != 0 :
+	    *section != '\0') {
+		conf_error(&cl->cause, cl->conf, cl->line, "key '%s' is in a "
+		    "section whose header was not understood; write it as "
+		    "[route NAME] on a line of its own", name);
+		return 0;
+	}
 	if (!cl->in_global && !cl->in_route) {
 		conf_error(&cl->cause, cl->conf, cl->line, "key '%s' outside any "
 		    "section; put it under [dsrouterd] or [route NAME]", name);
@@ -152,6 +169,50 @@ conffile_handler(void *arg, const char *section, const char *name,
 	return 1;
 }
 
+/* Where inih ends a section name: at ']' or at an inline "; comment". */
+static char *
+conffile_section_end(char *s)
+{
+	int was_space = 0;
+
+	for (; *s != '\0' && *s != ']'; s++) {
+		if (was_space && *s == ';')
+			break;
+		was_space = isspace((unsigned char)*s);
+	}
+	return s;
+}
+
+/*
+ * Open the section whose header starts a line, by inih's own rules (its
+ * whitespace is isspace(), form feeds included), so that the two never
+ * disagree on which section a key is in.
+ */
+static void
+conffile_header(struct conffile *cl, char *line)
+{
+	char *start, *end, *name;
+	size_t len;
+
+	if (*line != '[' || *(end = conffile_section_end(line + 1)) != ']')
+		return;
+	start = line + 1;
+	if ((len = (size_t)(end - start)) > CONFFILE_SECTION_MAX) {
+		conf_error(&cl->cause, cl->conf, cl->line, "section name longer "
+		    "than %d characters", CONFFILE_SECTION_MAX);
+		return;
+	}
+	memcpy(cl->raw, start, len);
+	cl->raw[len] = '\0';
+	while (start < end && isspace((unsigned char)*start))
+		start++;
+	while (end > start && isspace((unsigned char)end[-1]))
+		end--;
+	name = xstrndup(start, (size_t)(end - start));
+	conffile_section(cl, name);
+	free(name);
+}
+
 /*
  * inih reader: fgets that counts lines, so errors can name them, and opens
  * sections itself, so a section's line is known even when it has no keys.
@@ -162,7 +223,7 @@ static char *
 conffile_reader(char *str, int num, void *arg)
 {
 	struct conffile *cl = arg;
-	char *start, *end, *name;
+	char *start;
 	size_t len, bom;
 	int first;
 
@@ -179,20 +240,11 @@ conffile_reader(char *str, int num, void *arg)
 	if (!first || cl->cause != NULL)
 		return str;
 	bom = cl->line == 1 && strncmp(str, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
-	start = str + bom + strspn(str + bom, " \t");
+	for (start = str + bom; *start != '\n' && isspace((unsigned char)*start);)
+		start++;
 	if (start != str + bom)
 		memmove(str + bom, start, strlen(start) + 1);
-	start = str + bom;
-	if (*start != '[' || (end = strchr(start, ']')) == NULL)
-		return str;
-	start++;
-	while (start < end && (*start == ' ' || *start == '\t'))
-		start++;
-	while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
-		end--;
-	name = xstrndup(start, (size_t)(end - start));
-	conffile_section(cl, name);
-	free(name);
+	conffile_header(cl, str + bom);
 	return str;
 }
 
@@ -242,17 +294,30 @@ conffile_stream(struct conf **confp, FILE *f, const char *file, char **cause)
 	return 0;
 }
 
-/* Load and validate a configuration file. */
+/*
+ * Load and validate a configuration file. Only a regular file: a FIFO or
+ * a device would block the event loop on a reload. Opened without
+ * blocking, so that even opening a FIFO cannot wait for a writer.
+ */
 int
 conffile_load(struct conf **confp, const char *file, char **cause)
 {
+	struct stat sb;
 	FILE *f;
-	int rc;
+	int fd, rc;
 
-	if ((f = fopen(file, "r")) == NULL) {
+	if ((fd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
 		xasprintf(cause, "%s: %s", file, strerror(errno));
 		return -1;
 	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		xasprintf(cause, "%s: not a regular file; give the path of the "
+		    "configuration file itself", file);
+		close(fd);
+		return -1;
+	}
+	if ((f = fdopen(fd, "r")) == NULL)
+		fatal("fdopen");
 	rc = conffile_stream(confp, f, file, cause);
 	fclose(f);
 	return rc;
