@@ -210,6 +210,45 @@ addr_same(const struct addr *a, const struct addr *b)
 	return 0;
 }
 
+/*
+ * Whether only this host can reach an address: a Unix socket, or a TCP
+ * address on loopback. A wildcard is reachable from the network.
+ */
+int
+addr_is_local(const struct addr *a)
+{
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)&a->ss;
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&a->ss;
+
+	if (a->kind == ADDR_UNIX)
+		return 1;
+	if (a->ss.ss_family == AF_INET)
+		return (ntohl(s4->sin_addr.s_addr) >> 24) == 127;
+	if (a->ss.ss_family == AF_INET6) {
+		if (IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr))
+			return 1;
+		return IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr) &&
+		    s6->sin6_addr.s6_addr[12] == 127;
+	}
+	return 0;
+}
+
+/* Whether a TCP address is the wildcard (every address of the host). */
+int
+addr_is_any(const struct addr *a)
+{
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)&a->ss;
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&a->ss;
+
+	if (a->kind != ADDR_TCP)
+		return 0;
+	if (a->ss.ss_family == AF_INET)
+		return s4->sin_addr.s_addr == htonl(INADDR_ANY);
+	if (a->ss.ss_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr);
+	return 0;
+}
+
 /* Deep-copy an address. */
 void
 addr_copy(struct addr *dst, const struct addr *src)

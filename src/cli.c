@@ -34,6 +34,7 @@ static const struct cli_option {
 	{ "--runtime-timeout", "-rt", KEY_RUNTIME_TIMEOUT, 1 },
 	{ "--pair-timeout", "-pt", KEY_PAIR_TIMEOUT, 1 },
 	{ "--frame-timeout", "-ft", KEY_FRAME_TIMEOUT, 1 },
+	{ "--allow-remote-tools", NULL, KEY_ALLOW_REMOTE_TOOLS, 0 },
 	{ "--config", "-c", OPT_CONFIG, 1 },
 	{ "--test-config", "-t", OPT_TEST, 0 },
 	{ "--verbose", "-v", OPT_VERBOSE, 1 },
@@ -80,6 +81,8 @@ cli_usage(FILE *f)
 "  -pt, --pair-timeout SECS     how long a tool waits for a runtime (default 5)\n"
 "  -ft, --frame-timeout SECS    how long a tool may take to send its first\n"
 "                               command (default 2)\n"
+"  --allow-remote-tools         let a tcp: tool socket listen off loopback\n"
+"                               (anyone who reaches it controls the runtime)\n"
 "  -v, --verbose LEVEL          none, critical, error, warning, info (default),\n"
 "                               debug or trace\n"
 "  -c, --config FILE            run the routes of an INI file\n"
@@ -110,6 +113,8 @@ cli_match(const char *arg, const char **value)
 		names[0] = o->name;
 		names[1] = o->alias;
 		for (k = 0; k < 2; k++) {
+			if (names[k] == NULL)
+				continue;
 			n = strlen(names[k]);
 			if (strncmp(arg, names[k], n) != 0)
 				continue;
@@ -121,9 +126,11 @@ cli_match(const char *arg, const char **value)
 			}
 		}
 	}
-	if (strcmp(arg, "-?") == 0)
-		return &cli_options[sizeof cli_options / sizeof cli_options[0] - 2];
-	return NULL;
+	if (strcmp(arg, "-?") != 0)
+		return NULL;
+	for (i = 0; cli_options[i].id != OPT_HELP; i++)
+		;
+	return &cli_options[i];
 }
 
 /* Free what cli_parse built. */
@@ -182,9 +189,8 @@ cli_route_option(struct cli_state *cs, const struct cli_option *o,
 		xasprintf(cause, "option %s given twice", o->name);
 		return 64;
 	}
-	cs->spec.val[o->id] = value;
-	if (o->id != KEY_RUNTIME_TIMEOUT && o->id != KEY_PAIR_TIMEOUT &&
-	    o->id != KEY_FRAME_TIMEOUT)
+	cs->spec.val[o->id] = o->has_arg ? value : "yes";
+	if (conf_key_is_endpoint((enum conf_key)o->id))
 		cs->nroute++;
 	return 0;
 }

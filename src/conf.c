@@ -24,6 +24,7 @@ static const char *conf_keys[KEY_COUNT] = {
 	[KEY_RUNTIME_TIMEOUT] = "runtime-timeout",
 	[KEY_PAIR_TIMEOUT] = "pair-timeout",
 	[KEY_FRAME_TIMEOUT] = "frame-timeout",
+	[KEY_ALLOW_REMOTE_TOOLS] = "allow-remote-tools",
 };
 
 /* Verbs and presets, and what each means. */
@@ -93,6 +94,48 @@ const char *
 conf_key_name(enum conf_key key)
 {
 	return conf_keys[key];
+}
+
+/* Whether a key names an endpoint (and so makes a route by itself). */
+int
+conf_key_is_endpoint(enum conf_key key)
+{
+	return key == KEY_IPC_SERVER || key == KEY_IPC_CLIENT ||
+	    key == KEY_TCP_SERVER || key == KEY_TCP_CLIENT;
+}
+
+/* The route keys, comma-separated, for messages. */
+const char *
+conf_key_list(void)
+{
+	static char list[256];
+	size_t len = 0;
+	int i;
+
+	if (list[0] != '\0')
+		return list;
+	for (i = 0; i < KEY_COUNT && len < sizeof list; i++) {
+		len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
+		    i > 0 ? ", " : "", conf_keys[i]);
+	}
+	return list;
+}
+
+/* Parse a yes/no value. */
+static int
+conf_parse_bool(const char *s, int *v)
+{
+	if (strcmp(s, "yes") == 0 || strcmp(s, "true") == 0 ||
+	    strcmp(s, "1") == 0) {
+		*v = 1;
+		return 0;
+	}
+	if (strcmp(s, "no") == 0 || strcmp(s, "false") == 0 ||
+	    strcmp(s, "0") == 0) {
+		*v = 0;
+		return 0;
+	}
+	return -1;
 }
 
 /* Find a verb or preset; returns NULL when unknown. */
@@ -377,6 +420,36 @@ conf_route_default_tool(struct conf *conf, const struct route_spec *spec,
 	return 0;
 }
 
+/*
+ * A tool socket on TCP off loopback would let anyone on the network take
+ * a memory dump, read the environment or attach a profiler: only when
+ * asked for in so many words.
+ */
+static int
+conf_route_exposure(struct conf *conf, const struct route_spec *spec,
+    struct route_conf *rc, char **cause)
+{
+	const char *v = spec->val[KEY_ALLOW_REMOTE_TOOLS];
+	char label[32];
+
+	if (v != NULL && conf_parse_bool(v, &rc->allow_remote_tools) != 0) {
+		conf_error(cause, conf, spec->vline[KEY_ALLOW_REMOTE_TOOLS],
+		    "%s: '%s' is not yes or no", conf_key_label(conf,
+		    KEY_ALLOW_REMOTE_TOOLS, label, sizeof label), v);
+		return -1;
+	}
+	if (!MODE_TOOL_SERVER(rc->mode) || addr_is_local(&rc->tool) ||
+	    rc->allow_remote_tools)
+		return 0;
+	conf_error(cause, conf, rc->tool_line, "tools would connect to %s from "
+	    "the network, unauthenticated and unencrypted, and could dump the "
+	    "runtime's memory or attach a profiler; listen on 127.0.0.1 or a "
+	    "Unix socket, or set %s if that is really wanted",
+	    addr_describe(&rc->tool), conf->file != NULL ?
+	    "allow-remote-tools = yes" : "--allow-remote-tools");
+	return -1;
+}
+
 /* Build a validated route from a spec and add it to the configuration. */
 int
 conf_add_route(struct conf *conf, const struct route_spec *spec, char **cause)
@@ -425,6 +498,9 @@ conf_add_route(struct conf *conf, const struct route_spec *spec, char **cause)
 	    &rc->pair_timeout_ms, cause) != 0 ||
 	    conf_route_timeout(conf, spec, KEY_FRAME_TIMEOUT,
 	    &rc->frame_timeout_ms, cause) != 0)
+		goto fail;
+
+	if (conf_route_exposure(conf, spec, rc, cause) != 0)
 		goto fail;
 
 	TAILQ_INSERT_TAIL(&conf->routes, rc, entry);
@@ -512,5 +588,6 @@ conf_route_equal(const struct route_conf *a, const struct route_conf *b)
 	    strcmp(addr_describe(&a->runtime), addr_describe(&b->runtime)) == 0 &&
 	    a->runtime_timeout_ms == b->runtime_timeout_ms &&
 	    a->pair_timeout_ms == b->pair_timeout_ms &&
-	    a->frame_timeout_ms == b->frame_timeout_ms;
+	    a->frame_timeout_ms == b->frame_timeout_ms &&
+	    a->allow_remote_tools == b->allow_remote_tools;
 }

@@ -147,9 +147,7 @@ conffile_handler(void *arg, const char *section, const char *name,
 	}
 	if ((key = conf_key_lookup(name)) < 0) {
 		conf_error(&cl->cause, cl->conf, cl->line, "unknown key '%s' in "
-		    "[%s] (known: mode, ipc-server, ipc-client, tcp-server, "
-		    "tcp-client, runtime-timeout, pair-timeout, frame-timeout)",
-		    name, section);
+		    "[%s] (known: %s)", name, section, conf_key_list());
 		return 0;
 	}
 	if (cl->vals[key] != NULL) {

@@ -168,7 +168,7 @@ conn_close(struct conn *c, enum log_level level, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vmsg(level, c->route->tag, fmt, ap);
+	route_vlog(c->route, level, fmt, ap);
 	va_end(ap);
 	conn_detach(c);
 	conn_free(c);
@@ -188,7 +188,7 @@ conn_refuse(struct conn *c, uint32_t hresult, enum log_level level,
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vmsg(level, c->route->tag, fmt, ap);
+	route_vlog(c->route, level, fmt, ap);
 	va_end(ap);
 	conn_detach(c);
 	ipc_error_build(frame, hresult);
@@ -198,7 +198,10 @@ conn_refuse(struct conn *c, uint32_t hresult, enum log_level level,
 	bufferevent_setcb(c->bev, conn_read, conn_write, conn_event, c);
 	conn_set_state(c, CONN_LINGER);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, 0);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	/* A tool that has half-closed is only written to. */
+	bufferevent_enable(c->bev, c->tool_eof ? EV_WRITE : EV_READ | EV_WRITE);
+	if (c->tool_eof)
+		bufferevent_disable(c->bev, EV_READ);
 	conn_timer(c, ROUTE_LINGER_MS);
 }
 
@@ -365,29 +368,55 @@ conn_read(struct bufferevent *bev, void *arg)
 	}
 }
 
-/* A lingering connection flushed its answer: half-close it. */
+/*
+ * A lingering connection flushed its answer: close it if the tool has
+ * half-closed already, else half-close and drain until it closes too.
+ */
 static void
 conn_write(struct bufferevent *bev, void *arg)
 {
 	struct conn *c = arg;
 
-	if (c->state == CONN_LINGER &&
-	    evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-		shutdown(bufferevent_getfd(bev), SHUT_WR);
+	if (c->state != CONN_LINGER ||
+	    evbuffer_get_length(bufferevent_get_output(bev)) != 0)
+		return;
+	if (c->tool_eof) {
+		conn_close(c, LOG_LEVEL_DEBUG, "conn %llu: error answer flushed "
+		    "to a tool that had half-closed", (unsigned long long)c->id);
+		return;
+	}
+	shutdown(bufferevent_getfd(bev), SHUT_WR);
+}
+
+/* EOF or error on a tool being answered with an error. */
+static void
+conn_linger_event(struct conn *c, short what)
+{
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) > 0) {
+		/* Half-closed: the answer still goes out (conn_write). */
+		c->tool_eof = 1;
+		bufferevent_disable(c->bev, EV_READ);
+		return;
+	}
+	conn_close(c, LOG_LEVEL_DEBUG, "conn %llu: refused tool gone",
+	    (unsigned long long)c->id);
 }
 
 /* EOF or error on a tool that has sent its whole first frame. */
 static void
 conn_tool_wait_event(struct conn *c, short what)
 {
-	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR)) {
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
+	    !sock_peer_gone(bufferevent_getfd(c->bev))) {
 		/* Half-closed after its command: still serve it. */
 		c->tool_eof = 1;
 		bufferevent_disable(c->bev, EV_READ);
 		return;
 	}
-	conn_close(c, LOG_LEVEL_DEBUG, "conn %llu: tool left while waiting "
-	    "for a runtime", (unsigned long long)c->id);
+	/* Gone for good: nobody would read the answer, so drop the command. */
+	conn_close(c, LOG_LEVEL_INFO, "conn %llu: tool left while waiting for "
+	    "a runtime; its command was not sent", (unsigned long long)c->id);
 }
 
 /* Connected, EOF or error on a connection in its preamble. */
@@ -413,6 +442,7 @@ conn_event(struct bufferevent *bev, short what, void *arg)
 	case CONN_TOOL_FRAME:
 		if (evbuffer_get_length(bufferevent_get_input(bev)) > 0 &&
 		    !(what & BEV_EVENT_ERROR)) {
+			c->tool_eof = 1;
 			conn_refuse(c, IPC_E_BAD_ENCODING, LOG_LEVEL_WARN, "tool "
 			    "closed after an incomplete first frame; nothing "
 			    "reached the runtime");
@@ -434,8 +464,7 @@ conn_event(struct bufferevent *bev, short what, void *arg)
 		conn_read_probe(c, 1);
 		break;
 	case CONN_LINGER:
-		conn_close(c, LOG_LEVEL_DEBUG, "conn %llu: refused tool gone",
-		    (unsigned long long)c->id);
+		conn_linger_event(c, what);
 		break;
 	case CONN_DIAL:
 	case CONN_DIAL_WAIT:

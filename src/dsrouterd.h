@@ -90,6 +90,7 @@ struct route_conf {
 	unsigned runtime_timeout_ms; /* 0: none */
 	unsigned pair_timeout_ms;
 	unsigned frame_timeout_ms;
+	int allow_remote_tools;    /* a tool listener off loopback is wanted */
 	unsigned line;             /* line of the [route] header, 0 for the command line */
 	unsigned tool_line;        /* lines of the address keys */
 	unsigned runtime_line;
@@ -115,6 +116,7 @@ enum conf_key {
 	KEY_RUNTIME_TIMEOUT,
 	KEY_PAIR_TIMEOUT,
 	KEY_FRAME_TIMEOUT,
+	KEY_ALLOW_REMOTE_TOOLS,
 	KEY_COUNT,
 };
 
@@ -205,6 +207,15 @@ struct pair {
 };
 #define PAIR_MAX_RUNTIMES 16
 
+/* A limit on how many messages of a kind are logged. */
+struct ratelimit {
+	unsigned burst;            /* messages per window */
+	uint64_t window_us;
+	uint64_t start_us;         /* start of the current window */
+	unsigned count;            /* messages logged in it */
+	unsigned suppressed;       /* left out since the last one logged */
+};
+
 /* Byte counters and time of one forwarding session. */
 struct relay_stats {
 	uint64_t tool_to_runtime;
@@ -222,6 +233,8 @@ int addr_parse_runtime(struct addr *, const char *, char **);
 int addr_parse_tool(struct addr *, const char *, char **);
 int addr_resolve(struct addr *, int, char **);
 int addr_same(const struct addr *, const struct addr *);
+int addr_is_local(const struct addr *);
+int addr_is_any(const struct addr *);
 void addr_copy(struct addr *, const struct addr *);
 void addr_free(struct addr *);
 const char *addr_describe(const struct addr *);
@@ -243,6 +256,8 @@ struct conf *conf_new(const char *);
 void conf_free(struct conf *);
 int conf_key_lookup(const char *);
 const char *conf_key_name(enum conf_key);
+int conf_key_is_endpoint(enum conf_key);
+const char *conf_key_list(void);
 int conf_add_route(struct conf *, const struct route_spec *, char **);
 int conf_validate(struct conf *, char **);
 void conf_error(char **, const struct conf *, unsigned, const char *, ...)
@@ -313,6 +328,10 @@ size_t pair_idle_count(struct pair *);
 int pair_ready(struct pair *);
 size_t pair_tool_count(struct pair *);
 
+/* ratelimit.c */
+void ratelimit_init(struct ratelimit *, unsigned, unsigned);
+int ratelimit_allow(struct ratelimit *, uint64_t, unsigned *);
+
 /* relay.c */
 typedef void (*relay_done_cb)(struct relay *, const struct relay_stats *, const char *, void *);
 struct relay *relay_new(struct bufferevent *, struct bufferevent *, int, relay_done_cb, void *);
@@ -330,6 +349,7 @@ void daemon_route_expired(struct daemon *, struct route *);
 int sock_listen(const struct addr *, char **);
 int sock_connect_start(const struct addr *);
 int sock_set_nonblock(int);
+int sock_peer_gone(int);
 char *sock_local_name(int, const struct addr *);
 int sock_unix_prepare(const char *, char **);
 

@@ -28,6 +28,38 @@ static const struct route_ops *const route_ops_table[] = {
 	[MODE_CLIENT_CLIENT] = &client_client_ops,
 };
 
+/*
+ * Log what a peer made happen. Warnings and worse are rate-limited per
+ * route, so a flood of bad connections cannot flood the log.
+ */
+void
+route_vlog(struct route *r, enum log_level level, const char *fmt, va_list ap)
+{
+	unsigned suppressed;
+
+	if (!log_enabled(level))
+		return;
+	if (level <= LOG_LEVEL_WARN) {
+		if (!ratelimit_allow(&r->warnings, now_us(), &suppressed))
+			return;
+		if (suppressed > 0)
+			log_msg(level, r->tag, "%u similar warning(s) suppressed",
+			    suppressed);
+	}
+	log_vmsg(level, r->tag, fmt, ap);
+}
+
+/* Log what a peer made happen; see route_vlog. */
+void
+route_log(struct route *r, enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	route_vlog(r, level, fmt, ap);
+	va_end(ap);
+}
+
 /* The first sign of a runtime: cancel --runtime-timeout. */
 void
 route_runtime_seen(struct route *r)
@@ -112,6 +144,36 @@ route_runtime_timeout(evutil_socket_t fd, short events, void *arg)
 	daemon_route_expired(r->daemon, r);
 }
 
+/*
+ * Say which of the route's ends others can reach: the diagnostic port
+ * gives whoever reaches it the runtime (its memory, environment, profiler
+ * attach), and nothing on these ends checks who that is.
+ */
+static void
+route_warn_exposure(struct route *r)
+{
+	const struct route_conf *rc = &r->conf;
+
+	if (!addr_is_local(&rc->runtime)) {
+		log_warn(r->tag, "%s %s is reachable from the network, "
+		    "unauthenticated and unencrypted: anyone who reaches it can "
+		    "pose as a runtime or read its traffic",
+		    MODE_RUNTIME_SERVER(rc->mode) ? "runtime listener" :
+		    "runtime address", addr_describe(&rc->runtime));
+	}
+	if (!addr_is_local(&rc->tool)) {
+		log_warn(r->tag, "%s %s is reachable from the network, "
+		    "unauthenticated and unencrypted: whoever is at that end "
+		    "controls the runtime (dumps, environment, profiler attach)",
+		    MODE_TOOL_SERVER(rc->mode) ? "tool listener" :
+		    "tool address", addr_describe(&rc->tool));
+	} else if (MODE_TOOL_SERVER(rc->mode) && rc->tool.kind == ADDR_TCP) {
+		log_warn(r->tag, "tool listener %s is TCP: any user of this "
+		    "machine can reach it and control the runtime (a Unix "
+		    "socket is mode 0600)", addr_describe(&rc->tool));
+	}
+}
+
 /* Tell the user how to point an app and a tool at the route. */
 static void
 route_explain(struct route *r)
@@ -126,6 +188,10 @@ route_explain(struct route *r)
 	} else if (rc->preset != NULL && strcmp(rc->preset, "ios-sim") == 0) {
 		log_info(r->tag, "start the app in the iOS simulator with "
 		    "DOTNET_DiagnosticPorts=%s,nosuspend,listen", rt);
+	} else if (MODE_RUNTIME_SERVER(rc->mode) && addr_is_any(&rc->runtime)) {
+		log_info(r->tag, "start the app with DOTNET_DiagnosticPorts="
+		    "<this host's address as the app sees it>:%s,nosuspend,"
+		    "connect", strrchr(listener_name(r->rt_l), ':') + 1);
 	} else if (MODE_RUNTIME_SERVER(rc->mode)) {
 		log_info(r->tag, "start the app with DOTNET_DiagnosticPorts=%s,"
 		    "nosuspend,connect", rc->runtime.kind == ADDR_UNIX ?
@@ -193,11 +259,13 @@ route_new(struct daemon *d, struct event_base *base, const struct route_conf *rc
 	TAILQ_INIT(&r->conns);
 	TAILQ_INIT(&r->sessions);
 	backoff_init(&r->tool_backoff, ROUTE_RETRY_BASE_MS, ROUTE_RETRY_CAP_MS);
+	ratelimit_init(&r->warnings, ROUTE_WARN_BURST, ROUTE_WARN_WINDOW_MS);
 
 	if (route_listen(r, cause) != 0) {
 		route_free(r);
 		return NULL;
 	}
+	route_warn_exposure(r);
 	route_explain(r);
 	if (rc->runtime_timeout_ms > 0) {
 		if ((r->rt_timer = evtimer_new(base, route_runtime_timeout, r)) == NULL)

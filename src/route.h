@@ -22,6 +22,8 @@ struct bufferevent;
 #define ROUTE_LINGER_MS 1000
 #define ROUTE_RETRY_BASE_MS 50
 #define ROUTE_RETRY_CAP_MS 2000
+#define ROUTE_WARN_BURST 20          /* warnings a route logs per window */
+#define ROUTE_WARN_WINDOW_MS 10000
 
 /* Who is at the other end of a connection, and who opened it. */
 enum conn_role {
@@ -124,6 +126,7 @@ struct route {
 	uint64_t next_id;
 	unsigned rt_failures;     /* consecutive failures to reach the runtime */
 	unsigned tool_failures;   /* consecutive failures to reach the tool */
+	struct ratelimit warnings; /* of what peers cause */
 
 	/* server-server: idle runtime connections and waiting tools. */
 	struct pair pair;
@@ -168,6 +171,10 @@ void dial_failed(struct conn *, const char *);
 void dial_connected(struct conn *);
 
 /* route.c */
+void route_vlog(struct route *, enum log_level, const char *, va_list)
+    DSR_PRINTFLIKE(3, 0);
+void route_log(struct route *, enum log_level, const char *, ...)
+    DSR_PRINTFLIKE(3, 4);
 void route_runtime_seen(struct route *);
 void route_start_session(struct route *, struct conn *, struct conn *,
     struct pair_runtime *);

@@ -42,8 +42,9 @@ server_server_log_advertise(struct conn *c, enum pair_event ev,
 	ipc_cookie_format(c->adv.cookie, cookie, sizeof cookie);
 	if (ev == PAIR_REPLACED && prev != NULL) {
 		ipc_cookie_format(prev->adv.cookie, old, sizeof old);
-		log_info(r->tag, "runtime pid %llu (cookie %s) replaces pid %llu "
-		    "(cookie %s); closing %zu stale idle connection(s)",
+		route_log(r, LOG_LEVEL_WARN, "runtime pid %llu (cookie %s) "
+		    "replaces pid %llu (cookie %s); closing %zu stale idle "
+		    "connection(s)",
 		    (unsigned long long)c->adv.pid, cookie,
 		    (unsigned long long)prev->adv.pid, old, nstale);
 	} else {

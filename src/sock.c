@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,14 +35,17 @@ sock_set_nonblock(int fd)
 
 /*
  * Make room for a Unix socket at path: remove a stale socket nobody listens
- * on; refuse a live one or anything that is not a socket.
+ * on; refuse a live one, one we may not connect to, or anything that is not
+ * a socket. The probe never blocks: a Unix connect does not wait, and a
+ * listener with a full backlog answers EAGAIN, which means it is alive.
+ * Only ECONNREFUSED (nobody listens) and ENOENT (gone meanwhile) mean stale.
  */
 int
 sock_unix_prepare(const char *path, char **cause)
 {
 	struct sockaddr_un sun;
 	struct stat sb;
-	int fd, rc;
+	int fd, rc, err;
 
 	if (lstat(path, &sb) != 0) {
 		if (errno == ENOENT)
@@ -54,7 +58,8 @@ sock_unix_prepare(const char *path, char **cause)
 		    "choose another path", path);
 		return -1;
 	}
-	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1) {
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1) {
 		xasprintf(cause, "socket: %s", strerror(errno));
 		return -1;
 	}
@@ -62,10 +67,21 @@ sock_unix_prepare(const char *path, char **cause)
 	sun.sun_family = AF_UNIX;
 	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
 	rc = connect(fd, (struct sockaddr *)&sun, sizeof sun);
+	err = errno;
 	close(fd);
-	if (rc == 0) {
+	if (rc == 0 || err == EAGAIN || err == EINPROGRESS) {
 		xasprintf(cause, "%s is in use by another process; stop it or "
 		    "choose another path", path);
+		return -1;
+	}
+	if (err == EACCES || err == EPERM) {
+		xasprintf(cause, "%s belongs to someone else (%s); not removing "
+		    "it: choose another path", path, strerror(err));
+		return -1;
+	}
+	if (err != ECONNREFUSED && err != ENOENT) {
+		xasprintf(cause, "%s: cannot tell whether it is in use (%s); not "
+		    "removing it: choose another path", path, strerror(err));
 		return -1;
 	}
 	if (unlink(path) != 0 && errno != ENOENT) {
@@ -137,6 +153,25 @@ sock_connect_start(const struct addr *a)
 	close(fd);
 	errno = saved;
 	return -1;
+}
+
+/*
+ * Whether the peer of a connection that read EOF has closed it for good,
+ * not only half-closed it: Linux tells a Unix socket's full close by
+ * POLLHUP. Elsewhere, and over TCP, where both look alike, say no.
+ */
+int
+sock_peer_gone(int fd)
+{
+#ifdef POLLRDHUP
+	struct pollfd pfd = { fd, POLLIN | POLLRDHUP, 0 };
+
+	if (poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLHUP | POLLERR)))
+		return 1;
+#else
+	(void)fd;
+#endif
+	return 0;
 }
 
 /* Describe where a listening socket is bound, with the real port. */
