@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <errno.h>
@@ -254,21 +255,61 @@ conn_read_advertise(struct conn *c)
 	r->ops->runtime_advertised(c);          /* may free c */
 }
 
+/* A tool's first frame is due within frame-timeout from now. */
+static void
+conn_frame_deadline(struct conn *c)
+{
+	c->deadline_us = now_us() + (uint64_t)c->route->conf.frame_timeout_ms * 1000;
+	conn_timer(c, c->route->conf.frame_timeout_ms);
+}
+
+/*
+ * Read the rest of a frame once it has all arrived. A frame of a few KiB
+ * is read as it comes; the rest of a larger one is left in the kernel
+ * until it is all there (checked every ROUTE_BODY_POLL_MS), so a tool
+ * that sends part of a big frame and stalls costs the router nothing.
+ */
+static void
+conn_await_body(struct conn *c, size_t size)
+{
+	size_t have = evbuffer_get_length(bufferevent_get_input(c->bev));
+	uint64_t now, left;
+	int avail;
+
+	if (size > ROUTE_FRAME_READ && (ioctl(bufferevent_getfd(c->bev),
+	    FIONREAD, &avail) != 0 || (size_t)avail < size - have)) {
+		c->body_wait = size;
+		bufferevent_disable(c->bev, EV_READ);
+		now = now_us();
+		left = now >= c->deadline_us ? 0 : (c->deadline_us - now) / 1000;
+		conn_timer(c, left > ROUTE_BODY_POLL_MS ? ROUTE_BODY_POLL_MS :
+		    (unsigned)left);
+		return;
+	}
+	c->body_wait = 0;
+	bufferevent_setwatermark(c->bev, EV_READ, 0, size);
+	bufferevent_enable(c->bev, EV_READ);
+}
+
 /* Look at a tool's first frame as it arrives; act once it is whole. */
 static void
 conn_read_frame(struct conn *c)
 {
+	struct evbuffer *in = bufferevent_get_input(c->bev);
 	struct route *r = c->route;
 	struct ipc_header h;
 	enum ipc_status st;
 
-	if (evbuffer_get_length(bufferevent_get_input(c->bev)) == 0)
+	if (evbuffer_get_length(in) == 0)
 		return;
 	/* A dialled tool's time starts with its first byte. */
-	if (c->role == CONN_ROLE_TOOL_DIALLED && !evtimer_pending(c->timer, NULL))
-		conn_timer(c, r->conf.frame_timeout_ms);
-	if ((st = conn_input_frame(c, &h)) == IPC_SHORT)
+	if (c->deadline_us == 0)
+		conn_frame_deadline(c);
+	if ((st = conn_input_frame(c, &h)) == IPC_SHORT) {
+		if (evbuffer_get_length(in) >= IPC_HEADER_SIZE)
+			conn_await_body(c, h.size);
 		return;
+	}
 	if (st != IPC_OK) {
 		conn_refuse(c, ipc_status_hresult(st), LOG_LEVEL_WARN, "tool "
 		    "sent an invalid first frame (%s); answered with an error, "
@@ -279,7 +320,11 @@ conn_read_frame(struct conn *c)
 	    "%u bytes", (unsigned long long)c->id, h.set, h.id, h.size);
 	evtimer_del(c->timer);
 	conn_set_state(c, CONN_TOOL_WAIT);
-	bufferevent_setwatermark(c->bev, EV_READ, 0, IPC_MAX_FRAME * 2);
+	/*
+	 * Read one byte more at most while it waits: enough to see it leave,
+	 * while what it pipelines stays in the kernel.
+	 */
+	bufferevent_setwatermark(c->bev, EV_READ, 0, evbuffer_get_length(in) + 1);
 	r->ops->tool_ready(c);                  /* may free c */
 }
 
@@ -300,7 +345,7 @@ conn_send_advertise(struct conn *c, const uint8_t *adv)
 {
 	if (bufferevent_write(c->bev, adv, IPC_ADVERTISE_SIZE) != 0)
 		fatalx("out of memory advertising to a tool");
-	bufferevent_setwatermark(c->bev, EV_READ, 0, IPC_MAX_FRAME);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, ROUTE_FRAME_READ);
 	bufferevent_enable(c->bev, EV_READ);
 	conn_set_state(c, CONN_TOOL_FRAME);
 }
@@ -483,6 +528,10 @@ conn_timeout(evutil_socket_t fd, short events, void *arg)
 	(void)events;
 	switch (c->state) {
 	case CONN_TOOL_FRAME:
+		if (c->body_wait != 0 && now_us() < c->deadline_us) {
+			conn_await_body(c, c->body_wait);
+			break;
+		}
 		conn_refuse(c, IPC_E_BAD_ENCODING, LOG_LEVEL_WARN, "tool did "
 		    "not send a complete first frame within %u ms; answered "
 		    "with an error, nothing reached the runtime",
@@ -558,7 +607,7 @@ conn_accept_tool(int fd, void *arg)
 {
 	struct route *r = arg;
 	struct conn *c;
-	uint8_t buf[IPC_MAX_FRAME];
+	uint8_t buf[ROUTE_FRAME_READ];
 	struct ipc_header h;
 	ssize_t n;
 
@@ -570,8 +619,8 @@ conn_accept_tool(int fd, void *arg)
 	 */
 	if ((n = conn_recv_early(c, fd, buf, sizeof buf)) < 0)
 		return;
-	bufferevent_setwatermark(c->bev, EV_READ, 0, IPC_MAX_FRAME);
-	conn_timer(c, r->conf.frame_timeout_ms);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, ROUTE_FRAME_READ);
+	conn_frame_deadline(c);
 	if (n > 0) {
 		/* Only an incomplete frame needs the read event now. */
 		if (ipc_frame_complete(buf, (size_t)n, &h) == IPC_SHORT)

@@ -272,6 +272,8 @@ daemon_run(struct conf *conf, const char *config_path, int log_fixed)
 
 out:
 	daemon_stop_routes(&d);
+	/* libevent frees some bufferevents from the loop: let it. */
+	event_base_loop(d.base, EVLOOP_NONBLOCK);
 	event_free(d.sigint);
 	event_free(d.sigterm);
 	event_free(d.sighup);

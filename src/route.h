@@ -22,6 +22,8 @@ struct bufferevent;
 #define ROUTE_LINGER_MS 1000
 #define ROUTE_RETRY_BASE_MS 50
 #define ROUTE_RETRY_CAP_MS 2000
+#define ROUTE_FRAME_READ (4096 - 128) /* read of a frame at once: one 4 KiB chain */
+#define ROUTE_BODY_POLL_MS 20        /* a larger frame's rest checked for this often */
 #define ROUTE_WARN_BURST 20          /* warnings a route logs per window */
 #define ROUTE_WARN_WINDOW_MS 10000
 
@@ -61,6 +63,8 @@ struct conn {
 	uint64_t id;
 	int in_pair;              /* in the server-server pairing table */
 	int tool_eof;             /* tool: half-closed after its frame */
+	uint64_t deadline_us;     /* tool: its first frame is due by then */
+	size_t body_wait;         /* tool: a frame this big waits in the kernel */
 
 	/* CONN_ROLE_RUNTIME: its advertise. */
 	uint8_t adv_raw[IPC_ADVERTISE_SIZE];
