@@ -73,6 +73,10 @@ conn_new(struct route *r, int fd, enum conn_role role, enum conn_state st)
 	c->id = ++r->next_id;
 	if ((c->timer = evtimer_new(r->base, conn_timeout, c)) == NULL)
 		fatalx("out of memory for a connection's timer");
+	if (role == CONN_ROLE_TOOL)
+		r->ntools++;
+	else if (role == CONN_ROLE_RUNTIME)
+		r->nruntimes++;
 	if (fd != -1) {
 		bev = bufferevent_socket_new(r->base, fd, BEV_OPT_CLOSE_ON_FREE);
 		if (bev == NULL)
@@ -129,6 +133,10 @@ conn_free(struct conn *c)
 
 	conn_unlink(c);
 	conn_unpair(c);
+	if (c->role == CONN_ROLE_TOOL)
+		r->ntools--;
+	else if (c->role == CONN_ROLE_RUNTIME)
+		r->nruntimes--;
 	TAILQ_REMOVE(&r->conns, c, entry);
 	if (c->bev != NULL)
 		bufferevent_free(c->bev);
@@ -601,6 +609,23 @@ conn_prefill(struct conn *c, const uint8_t *buf, size_t len)
 	evbuffer_freeze(in, 0);
 }
 
+/*
+ * Out of descriptors, a tool was accepted on the listener's reserve: tell
+ * it at once, without reading, and close.
+ */
+void
+conn_answer_busy(int fd, void *arg)
+{
+	struct route *r = arg;
+	uint8_t frame[IPC_ERROR_SIZE];
+
+	ipc_error_build(frame, IPC_E_NOT_YET_AVAILABLE);
+	(void)send(fd, frame, sizeof frame, MSG_NOSIGNAL | MSG_DONTWAIT);
+	close(fd);
+	route_log(r, LOG_LEVEL_WARN, "out of file descriptors: answered a tool "
+	    "with NOT_YET_AVAILABLE");
+}
+
 /* A tool connected to the route's tool socket. */
 void
 conn_accept_tool(int fd, void *arg)
@@ -613,6 +638,12 @@ conn_accept_tool(int fd, void *arg)
 
 	c = conn_new(r, fd, CONN_ROLE_TOOL, CONN_TOOL_FRAME);
 	log_trace(r->tag, "conn %llu: tool connected", (unsigned long long)c->id);
+	if (r->ntools > ROUTE_MAX_TOOLS) {
+		conn_refuse(c, IPC_E_NOT_YET_AVAILABLE, LOG_LEVEL_WARN, "%u tools "
+		    "are already waiting (at most %d): answered a new one with "
+		    "NOT_YET_AVAILABLE", r->ntools - 1, ROUTE_MAX_TOOLS);
+		return;
+	}
 	/*
 	 * A tool writes its command right after connecting: it is usually
 	 * here already, and taking it now saves a trip round the event loop.
@@ -632,6 +663,28 @@ conn_accept_tool(int fd, void *arg)
 	bufferevent_enable(c->bev, EV_READ);
 }
 
+/*
+ * Too many runtime connections wait: close the oldest. Never the new one:
+ * a real runtime whose connection is closed reconnects at once, and
+ * closing each new one would make it spin.
+ */
+static void
+conn_evict_runtime(struct route *r)
+{
+	struct conn *c;
+
+	TAILQ_FOREACH(c, &r->conns, entry) {
+		if (c->role == CONN_ROLE_RUNTIME &&
+		    (c->state == CONN_RT_IDLE || c->state == CONN_RT_ADVERTISE))
+			break;
+	}
+	if (c == NULL)
+		return;
+	conn_close(c, LOG_LEVEL_WARN, "%u runtime connections are waiting (at "
+	    "most %d): closed the oldest (pid %llu)", r->nruntimes,
+	    ROUTE_MAX_RUNTIME_CONNS, (unsigned long long)c->adv.pid);
+}
+
 /* A runtime connected to the route's runtime socket. */
 void
 conn_accept_runtime(int fd, void *arg)
@@ -641,6 +694,8 @@ conn_accept_runtime(int fd, void *arg)
 	uint8_t buf[IPC_ADVERTISE_SIZE];
 	ssize_t n;
 
+	if (r->nruntimes >= ROUTE_MAX_RUNTIME_CONNS)
+		conn_evict_runtime(r);
 	c = conn_new(r, fd, CONN_ROLE_RUNTIME, CONN_RT_ADVERTISE);
 	log_trace(r->tag, "conn %llu: runtime connected", (unsigned long long)c->id);
 	/* A runtime advertises as soon as it connects. */

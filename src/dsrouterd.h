@@ -206,6 +206,7 @@ struct pair {
 	struct pair_item_list tools;       /* tools waiting, oldest first */
 };
 #define PAIR_MAX_RUNTIMES 16
+#define PAIR_MAX_IDLE 2          /* idle connections kept per runtime (it keeps one) */
 
 /* A limit on how many messages of a kind are logged. */
 struct ratelimit {
@@ -288,7 +289,7 @@ uint32_t ipc_status_hresult(enum ipc_status);
 
 /* listener.c */
 struct listener *listener_new(struct event_base *, const struct addr *,
-    void (*)(int, void *), void *, char **);
+    void (*)(int, void *), void (*)(int, void *), void *, char **);
 void listener_free(struct listener *);
 const char *listener_name(struct listener *);
 

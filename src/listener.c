@@ -1,6 +1,8 @@
 /*
- * listener.c: accept connections on a listening socket; pause for a second
- * and re-arm when out of descriptors; remove the Unix socket file on free.
+ * listener.c: accept connections on a listening socket; when out of
+ * descriptors, answer on a reserved one (tools) or pause for a second and
+ * re-arm (runtimes, which must never see accept-then-close); remove the
+ * Unix socket file on free.
  */
 #include "config.h"
 
@@ -10,6 +12,7 @@
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,9 +29,39 @@ struct listener {
 	char *name;               /* bound address, with the real port */
 	dev_t dev;                /* the socket file we created */
 	ino_t ino;
+	int reserve;              /* a spare descriptor, or -1 */
 	void (*cb)(int, void *);
+	void (*busy_cb)(int, void *); /* answers on the reserve, or NULL */
 	void *arg;
 };
+
+/* Keep a descriptor in reserve, to answer when there are none left. */
+static void
+listener_reserve(struct listener *l)
+{
+	if (l->busy_cb != NULL && l->reserve == -1)
+		l->reserve = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+/*
+ * Out of descriptors: give up the reserve for a moment to accept one
+ * connection and have busy_cb answer it. Returns -1 if that failed too.
+ */
+static int
+listener_answer_busy(struct listener *l)
+{
+	int fd;
+
+	if (l->reserve == -1)
+		return -1;
+	close(l->reserve);
+	l->reserve = -1;
+	fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd != -1)
+		l->busy_cb(fd, l->arg);  /* closes fd */
+	listener_reserve(l);
+	return fd == -1 ? -1 : 0;
+}
 
 /*
  * Accept one connection per wake-up: the event is level-triggered, so a
@@ -50,6 +83,9 @@ listener_accept(evutil_socket_t lfd, short events, void *arg)
 	if (fd == -1) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
 		    errno == ECONNABORTED)
+			return;
+		if ((errno == EMFILE || errno == ENFILE) &&
+		    listener_answer_busy(l) == 0)
 			return;
 		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
 		    errno == ENOMEM) {
@@ -79,10 +115,15 @@ listener_rearm(evutil_socket_t fd, short events, void *arg)
 	event_add(l->ev, NULL);
 }
 
-/* Listen on an address; cb gets each accepted non-blocking descriptor. */
+/*
+ * Listen on an address; cb gets each accepted non-blocking descriptor.
+ * With busy_cb, a descriptor is kept in reserve so that, out of
+ * descriptors, a connection can still be accepted and answered by it.
+ */
 struct listener *
 listener_new(struct event_base *base, const struct addr *a,
-    void (*cb)(int, void *), void *arg, char **cause)
+    void (*cb)(int, void *), void (*busy_cb)(int, void *), void *arg,
+    char **cause)
 {
 	struct listener *l;
 	struct stat sb;
@@ -93,7 +134,10 @@ listener_new(struct event_base *base, const struct addr *a,
 	l = xcalloc(1, sizeof *l);
 	addr_copy(&l->addr, a);
 	l->cb = cb;
+	l->busy_cb = busy_cb;
 	l->arg = arg;
+	l->reserve = -1;
+	listener_reserve(l);
 	l->name = sock_local_name(fd, a);
 	if (a->kind == ADDR_UNIX && stat(a->path, &sb) == 0) {
 		l->dev = sb.st_dev;
@@ -119,6 +163,8 @@ listener_free(struct listener *l)
 	event_free(l->ev);
 	event_free(l->rearm);
 	close(l->fd);
+	if (l->reserve != -1)
+		close(l->reserve);
 	if (l->addr.kind == ADDR_UNIX && stat(l->addr.path, &sb) == 0 &&
 	    sb.st_dev == l->dev && sb.st_ino == l->ino)
 		unlink(l->addr.path);

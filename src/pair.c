@@ -6,8 +6,11 @@
  * first, with its idle advertised connections. A cookie never seen before
  * replaces the previous runtime at once: the caller closes the idle
  * connections of the older instances, which are stale after a restart. A
- * known cookie never causes a close, so two live runtimes on one port cannot
- * make each other reconnect in a loop.
+ * known cookie never causes a close of another runtime's connections, so
+ * two live runtimes on one port cannot make each other reconnect in a loop.
+ * A runtime keeps one idle connection per port; one cookie with more than
+ * PAIR_MAX_IDLE idle connections (a peer posing as the runtime, or dead
+ * connections left behind) has its oldest closed.
  */
 #include "config.h"
 
@@ -95,10 +98,43 @@ pair_current(struct pair *p)
 	return NULL;
 }
 
+/* Move an idle entry out of the table into a list of handles to close. */
+static void
+pair_evict(struct pair *p, struct pair_item *it, void ***stale, size_t *nstale)
+{
+	*stale = xreallocarray(*stale, *nstale + 1, sizeof **stale);
+	(*stale)[(*nstale)++] = it->handle;
+	it->runtime->nconns--;
+	TAILQ_REMOVE(&p->idle, it, entry);
+	free(it);
+}
+
+/* Evict a runtime's oldest idle connections beyond PAIR_MAX_IDLE. */
+static void
+pair_cap(struct pair *p, struct pair_runtime *r, void ***stale, size_t *nstale)
+{
+	struct pair_item *it, *next;
+	unsigned n = 0;
+
+	TAILQ_FOREACH(it, &p->idle, entry) {
+		if (it->runtime == r)
+			n++;
+	}
+	for (it = TAILQ_FIRST(&p->idle); it != NULL && n > PAIR_MAX_IDLE;
+	    it = next) {
+		next = TAILQ_NEXT(it, entry);
+		if (it->runtime == r) {
+			pair_evict(p, it, stale, nstale);
+			n--;
+		}
+	}
+}
+
 /*
- * Add an idle advertised connection. On PAIR_REPLACED, *stale holds the
- * handles of older runtimes' idle connections, already removed from the
- * table, for the caller to close; *prev is the runtime replaced.
+ * Add an idle advertised connection. *stale holds handles, already removed
+ * from the table, for the caller to close: on PAIR_REPLACED the older
+ * runtimes' idle connections (*prev is the runtime replaced), and in any
+ * case this runtime's oldest idle connections beyond PAIR_MAX_IDLE.
  */
 enum pair_event
 pair_runtime_add(struct pair *p, const struct ipc_advertise *adv, void *handle,
@@ -124,11 +160,7 @@ pair_runtime_add(struct pair *p, const struct ipc_advertise *adv, void *handle,
 		p->nruntimes++;
 		for (it = TAILQ_FIRST(&p->idle); it != NULL; it = next) {
 			next = TAILQ_NEXT(it, entry);
-			*stale = xreallocarray(*stale, *nstale + 1, sizeof **stale);
-			(*stale)[(*nstale)++] = it->handle;
-			it->runtime->nconns--;
-			TAILQ_REMOVE(&p->idle, it, entry);
-			free(it);
+			pair_evict(p, it, stale, nstale);
 		}
 	}
 	r->adv.pid = adv->pid;
@@ -137,6 +169,7 @@ pair_runtime_add(struct pair *p, const struct ipc_advertise *adv, void *handle,
 	it->handle = handle;
 	it->runtime = r;
 	TAILQ_INSERT_TAIL(&p->idle, it, entry);
+	pair_cap(p, r, stale, nstale);
 	pair_trim(p, *prev);
 	return ev;
 }

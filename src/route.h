@@ -24,6 +24,8 @@ struct bufferevent;
 #define ROUTE_RETRY_CAP_MS 2000
 #define ROUTE_FRAME_READ (4096 - 128) /* read of a frame at once: one 4 KiB chain */
 #define ROUTE_BODY_POLL_MS 20        /* a larger frame's rest checked for this often */
+#define ROUTE_MAX_TOOLS 1024         /* tools in their preamble, per route */
+#define ROUTE_MAX_RUNTIME_CONNS 64   /* runtime connections not in a session, per route */
 #define ROUTE_WARN_BURST 20          /* warnings a route logs per window */
 #define ROUTE_WARN_WINDOW_MS 10000
 
@@ -131,6 +133,8 @@ struct route {
 	unsigned rt_failures;     /* consecutive failures to reach the runtime */
 	unsigned tool_failures;   /* consecutive failures to reach the tool */
 	struct ratelimit warnings; /* of what peers cause */
+	unsigned ntools;          /* accepted tool connections in their preamble */
+	unsigned nruntimes;       /* accepted runtime connections in their preamble */
 
 	/* server-server: idle runtime connections and waiting tools. */
 	struct pair pair;
@@ -166,6 +170,7 @@ void conn_wait_for_runtime(struct conn *);
 void conn_send_advertise(struct conn *, const uint8_t *);
 void conn_send_probe(struct conn *);
 void conn_accept_tool(int, void *);
+void conn_answer_busy(int, void *);
 void conn_accept_runtime(int, void *);
 
 /* dial.c */

@@ -33,6 +33,12 @@ server_server_log_advertise(struct conn *c, enum pair_event ev,
 	struct route *r = c->route;
 	char cookie[40], old[40];
 
+	if (ev == PAIR_KNOWN && nstale > 0) {
+		route_log(r, LOG_LEVEL_WARN, "runtime pid %llu has more than %d "
+		    "idle connections (a runtime keeps one): closing the oldest",
+		    (unsigned long long)c->adv.pid, PAIR_MAX_IDLE);
+		return;
+	}
 	if (ev == PAIR_KNOWN) {
 		log_trace(r->tag, "runtime pid %llu re-advertised",
 		    (unsigned long long)c->adv.pid);
