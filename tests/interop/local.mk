@@ -12,6 +12,16 @@ TESTS += tests/interop/run-interop.sh
 
 EXTRA_DIST += \
 	tests/interop/run-interop.sh \
+	tests/interop/lib.sh \
+	tests/interop/scenarios/01-server-server.sh \
+	tests/interop/scenarios/02-suspend.sh \
+	tests/interop/scenarios/03-eventpipe.sh \
+	tests/interop/scenarios/04-server-client.sh \
+	tests/interop/scenarios/05-client-server.sh \
+	tests/interop/scenarios/06-client-client.sh \
+	tests/interop/scenarios/07-emulator-chain.sh \
+	tests/interop/scenarios/08-app-killed.sh \
+	tests/interop/scenarios/09-router-restart.sh \
 	tests/interop/README.md \
 	tests/interop/app/DsrInteropApp.csproj \
 	tests/interop/app/Program.cs \
