@@ -579,13 +579,37 @@ conf_validate(struct conf *conf, char **cause)
 	return 0;
 }
 
+/*
+ * Whether two routes differ at most in what a running route can change in
+ * place: same name, mode and ends.
+ */
+int
+conf_route_same_ends(const struct route_conf *a, const struct route_conf *b)
+{
+	return strcmp(a->name, b->name) == 0 && a->mode == b->mode &&
+	    a->tool_default == b->tool_default &&
+	    strcmp(addr_describe(&a->tool), addr_describe(&b->tool)) == 0 &&
+	    strcmp(addr_describe(&a->runtime), addr_describe(&b->runtime)) == 0;
+}
+
+/* The route of a configuration with this name, or NULL. */
+const struct route_conf *
+conf_find_route(const struct conf *conf, const char *name)
+{
+	const struct route_conf *rc;
+
+	TAILQ_FOREACH(rc, &conf->routes, entry) {
+		if (strcmp(rc->name, name) == 0)
+			return rc;
+	}
+	return NULL;
+}
+
 /* Whether two routes are configured identically (for reload). */
 int
 conf_route_equal(const struct route_conf *a, const struct route_conf *b)
 {
-	return strcmp(a->name, b->name) == 0 && a->mode == b->mode &&
-	    strcmp(addr_describe(&a->tool), addr_describe(&b->tool)) == 0 &&
-	    strcmp(addr_describe(&a->runtime), addr_describe(&b->runtime)) == 0 &&
+	return conf_route_same_ends(a, b) &&
 	    a->runtime_timeout_ms == b->runtime_timeout_ms &&
 	    a->pair_timeout_ms == b->pair_timeout_ms &&
 	    a->frame_timeout_ms == b->frame_timeout_ms &&

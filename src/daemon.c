@@ -20,7 +20,8 @@
 
 struct daemon_route {
 	struct route *route;
-	int expired;
+	int expired;              /* --runtime-timeout: to be freed */
+	int drained;              /* retired and its last session ended */
 	TAILQ_ENTRY(daemon_route) entry;
 };
 TAILQ_HEAD(daemon_route_list, daemon_route);
@@ -32,6 +33,7 @@ struct daemon {
 	const char *config_path;      /* for reload; NULL from the command line */
 	int log_fixed;                /* -v given: reload keeps its level */
 	struct daemon_route_list routes;
+	struct daemon_route_list draining; /* retired, sessions still running */
 	struct event *sigint;
 	struct event *sigterm;
 	struct event *sighup;
@@ -64,7 +66,7 @@ daemon_remove_route(struct daemon *d, struct daemon_route *dr)
 	free(dr);
 }
 
-/* Stop every route. */
+/* Stop every route, the draining ones too. */
 static void
 daemon_stop_routes(struct daemon *d)
 {
@@ -72,6 +74,11 @@ daemon_stop_routes(struct daemon *d)
 
 	while ((dr = TAILQ_FIRST(&d->routes)) != NULL)
 		daemon_remove_route(d, dr);
+	while ((dr = TAILQ_FIRST(&d->draining)) != NULL) {
+		TAILQ_REMOVE(&d->draining, dr, entry);
+		route_free(dr->route);
+		free(dr);
+	}
 }
 
 /* A route's --runtime-timeout expired: free it outside its own callback. */
@@ -87,7 +94,20 @@ daemon_route_expired(struct daemon *d, struct route *r)
 	event_active(d->reap, EV_TIMEOUT, 0);
 }
 
-/* Free expired routes; stop when none is left. */
+/* A retired route's last session ended: free it outside its callback. */
+void
+daemon_route_drained(struct daemon *d, struct route *r)
+{
+	struct daemon_route *dr;
+
+	TAILQ_FOREACH(dr, &d->draining, entry) {
+		if (dr->route == r)
+			dr->drained = 1;
+	}
+	event_active(d->reap, EV_TIMEOUT, 0);
+}
+
+/* Free expired routes and drained ones; stop when none is left. */
 static void
 daemon_reap(evutil_socket_t fd, short events, void *arg)
 {
@@ -96,6 +116,14 @@ daemon_reap(evutil_socket_t fd, short events, void *arg)
 
 	(void)fd;
 	(void)events;
+	for (dr = TAILQ_FIRST(&d->draining); dr != NULL; dr = next) {
+		next = TAILQ_NEXT(dr, entry);
+		if (dr->drained) {
+			TAILQ_REMOVE(&d->draining, dr, entry);
+			route_free(dr->route);
+			free(dr);
+		}
+	}
 	for (dr = TAILQ_FIRST(&d->routes); dr != NULL; dr = next) {
 		next = TAILQ_NEXT(dr, entry);
 		if (dr->expired) {
@@ -110,20 +138,147 @@ daemon_reap(evutil_socket_t fd, short events, void *arg)
 	}
 }
 
+/* The running routes' configurations, for planning a reload. */
+static const struct route_conf **
+daemon_running(struct daemon *d, size_t *n)
+{
+	const struct route_conf **list = NULL;
+	struct daemon_route *dr;
+
+	*n = 0;
+	TAILQ_FOREACH(dr, &d->routes, entry) {
+		list = xreallocarray(list, *n + 1, sizeof *list);
+		list[(*n)++] = route_get_conf(dr->route);
+	}
+	return list;
+}
+
+/* The entry of a running route by its configuration. */
+static struct daemon_route *
+daemon_find(struct daemon *d, const struct route_conf *rc)
+{
+	struct daemon_route *dr;
+
+	TAILQ_FOREACH(dr, &d->routes, entry) {
+		if (route_get_conf(dr->route) == rc)
+			return dr;
+	}
+	return NULL;
+}
+
+/* Take a route out of the running set; its sessions drain if it has any. */
+static void
+daemon_retire_route(struct daemon *d, struct daemon_route *dr)
+{
+	TAILQ_REMOVE(&d->routes, dr, entry);
+	if (route_retire(dr->route)) {
+		TAILQ_INSERT_TAIL(&d->draining, dr, entry);
+		return;
+	}
+	route_free(dr->route);
+	free(dr);
+}
+
+/*
+ * Replace a running route by a new configuration of it. The new one is
+ * started first; only if it needs an address the old one holds does the
+ * old stop listening first, and it listens again if the new one fails.
+ * Returns 0 when replaced, -1 when the old route goes on as it was.
+ */
+static int
+daemon_replace_route(struct daemon *d, struct daemon_route *dr,
+    const struct route_conf *rc)
+{
+	struct route *old = dr->route;
+	struct route *r;
+	char *cause = NULL, *again = NULL;
+
+	if ((r = route_new(d, d->base, rc, &cause)) == NULL &&
+	    route_listens_on(old, rc)) {
+		free(cause);
+		cause = NULL;
+		route_unlisten(old);
+		if ((r = route_new(d, d->base, rc, &cause)) == NULL &&
+		    route_listen(old, &again) != 0) {
+			log_err("daemon", "route %s: cannot listen again either: "
+			    "%s", rc->name, again);
+			free(again);
+		}
+	}
+	if (r == NULL) {
+		log_err("daemon", "route %s not changed: %s; it goes on as it "
+		    "was", rc->name, cause);
+		free(cause);
+		return -1;
+	}
+	daemon_retire_route(d, dr);
+	dr = xcalloc(1, sizeof *dr);
+	dr->route = r;
+	TAILQ_INSERT_TAIL(&d->routes, dr, entry);
+	return 0;
+}
+
+/* What a reload did, for its log line. */
+struct daemon_reload_counts {
+	unsigned kept, updated, started, stopped, failed;
+};
+
+/* Carry out one step of a reload plan. */
+static void
+daemon_reload_step(struct daemon *d, const struct reload_step *st,
+    struct daemon_reload_counts *n)
+{
+	struct daemon_route *dr = st->old != NULL ? daemon_find(d, st->old) : NULL;
+	char *cause = NULL;
+
+	switch (st->action) {
+	case RELOAD_REMOVE:
+		daemon_retire_route(d, dr);
+		n->stopped++;
+		break;
+	case RELOAD_KEEP:
+		n->kept++;
+		break;
+	case RELOAD_UPDATE:
+		route_update(dr->route, st->new);
+		n->updated++;
+		break;
+	case RELOAD_REPLACE:
+		if (daemon_replace_route(d, dr, st->new) != 0) {
+			n->failed++;
+			break;
+		}
+		n->started++;
+		n->stopped++;
+		break;
+	case RELOAD_ADD:
+		if (daemon_add_route(d, st->new, &cause) != 0) {
+			log_err("daemon", "route %s not started: %s",
+			    st->new->name, cause);
+			free(cause);
+			n->failed++;
+			break;
+		}
+		n->started++;
+		break;
+	}
+}
+
 /*
  * Reload the configuration file: validate it whole first and keep the old
- * one if it fails; then keep unchanged routes, stop removed or changed ones
- * and start new ones.
+ * one if it fails; then apply it route by route (reload.c says how), never
+ * cutting a live session and never losing a running route to a new
+ * configuration of it that cannot start.
  */
 static void
 daemon_reload(struct daemon *d)
 {
-	struct daemon_route *dr, *next;
-	struct route_conf *rc;
+	struct daemon_reload_counts n;
+	const struct route_conf **running;
+	struct reload_plan plan;
 	struct conf *nc;
 	char *cause = NULL;
-	unsigned kept = 0, started = 0, stopped = 0;
-	int found;
+	size_t i, nrunning;
 
 	if (d->config_path == NULL) {
 		log_info("daemon", "SIGHUP: routes come from the command line; "
@@ -136,44 +291,22 @@ daemon_reload(struct daemon *d)
 		free(cause);
 		return;
 	}
-	for (dr = TAILQ_FIRST(&d->routes); dr != NULL; dr = next) {
-		next = TAILQ_NEXT(dr, entry);
-		found = 0;
-		TAILQ_FOREACH(rc, &nc->routes, entry) {
-			if (conf_route_equal(rc, route_get_conf(dr->route)))
-				found = 1;
-		}
-		if (!found) {
-			daemon_remove_route(d, dr);
-			stopped++;
-		}
-	}
-	TAILQ_FOREACH(rc, &nc->routes, entry) {
-		found = 0;
-		TAILQ_FOREACH(dr, &d->routes, entry) {
-			if (conf_route_equal(rc, route_get_conf(dr->route)))
-				found = 1;
-		}
-		if (found) {
-			kept++;
-			continue;
-		}
-		if (daemon_add_route(d, rc, &cause) != 0) {
-			log_err("daemon", "route %s not started: %s", rc->name,
-			    cause);
-			free(cause);
-			cause = NULL;
-			continue;
-		}
-		started++;
-	}
+	memset(&n, 0, sizeof n);
+	running = daemon_running(d, &nrunning);
+	reload_plan(&plan, running, nrunning, nc);
+	for (i = 0; i < plan.nsteps; i++)
+		daemon_reload_step(d, &plan.steps[i], &n);
+	reload_plan_free(&plan);
+	free(running);
 	if (!d->log_fixed)
 		log_set_level(nc->log_level);
 	if (d->conf != d->initial)
 		conf_free(d->conf);
 	d->conf = nc;
-	log_info("daemon", "reloaded %s: %u route(s) kept, %u started, %u "
-	    "stopped", d->config_path, kept, started, stopped);
+	log_msg(n.failed > 0 ? LOG_LEVEL_ERR : LOG_LEVEL_INFO, "daemon",
+	    "reloaded %s: %u route(s) kept, %u started, %u stopped, %u updated "
+	    "in place, %u failed", d->config_path, n.kept, n.started, n.stopped,
+	    n.updated, n.failed);
 	if (TAILQ_EMPTY(&d->routes)) {
 		log_err("daemon", "no route running after reload; exiting");
 		d->exit_code = EX_UNAVAILABLE;
@@ -233,6 +366,7 @@ daemon_run(struct conf *conf, const char *config_path, int log_fixed)
 
 	memset(&d, 0, sizeof d);
 	TAILQ_INIT(&d.routes);
+	TAILQ_INIT(&d.draining);
 	d.conf = d.initial = conf;
 	d.config_path = config_path;
 	d.log_fixed = log_fixed;

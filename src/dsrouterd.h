@@ -128,6 +128,24 @@ struct route_spec {
 	unsigned vline[KEY_COUNT];
 };
 
+/* What a reload does to one route. */
+enum reload_action {
+	RELOAD_REMOVE,   /* gone from the file: stop listening, let sessions end */
+	RELOAD_KEEP,     /* unchanged */
+	RELOAD_UPDATE,   /* time-outs changed: applied in place */
+	RELOAD_REPLACE,  /* ends or mode changed: a new route for the old */
+	RELOAD_ADD,      /* new */
+};
+struct reload_step {
+	enum reload_action action;
+	const struct route_conf *old;  /* running, or NULL */
+	const struct route_conf *new;  /* from the new file, or NULL */
+};
+struct reload_plan {
+	struct reload_step *steps;
+	size_t nsteps;
+};
+
 /* What the command line asks for. */
 enum cli_action {
 	CLI_RUN,
@@ -264,6 +282,8 @@ int conf_validate(struct conf *, char **);
 void conf_error(char **, const struct conf *, unsigned, const char *, ...)
     DSR_PRINTFLIKE(4, 5);
 int conf_route_equal(const struct route_conf *, const struct route_conf *);
+int conf_route_same_ends(const struct route_conf *, const struct route_conf *);
+const struct route_conf *conf_find_route(const struct conf *, const char *);
 int conf_parse_seconds(const char *, unsigned *, int);
 int conf_mode_known(const char *, int *);
 const char *conf_mode_name(enum route_mode);
@@ -333,6 +353,11 @@ size_t pair_tool_count(struct pair *);
 void ratelimit_init(struct ratelimit *, unsigned, unsigned);
 int ratelimit_allow(struct ratelimit *, uint64_t, unsigned *);
 
+/* reload.c */
+void reload_plan(struct reload_plan *, const struct route_conf *const *,
+    size_t, const struct conf *);
+void reload_plan_free(struct reload_plan *);
+
 /* relay.c */
 typedef void (*relay_done_cb)(struct relay *, const struct relay_stats *, const char *, void *);
 struct relay *relay_new(struct bufferevent *, struct bufferevent *, int, relay_done_cb, void *);
@@ -342,9 +367,15 @@ void relay_free(struct relay *);
 struct route *route_new(struct daemon *, struct event_base *, const struct route_conf *, char **);
 void route_free(struct route *);
 const struct route_conf *route_get_conf(struct route *);
+void route_update(struct route *, const struct route_conf *);
+int route_listen(struct route *, char **);
+void route_unlisten(struct route *);
+int route_retire(struct route *);
+int route_listens_on(struct route *, const struct route_conf *);
 
 /* daemon.c */
 void daemon_route_expired(struct daemon *, struct route *);
+void daemon_route_drained(struct daemon *, struct route *);
 
 /* sock.c */
 int sock_listen(const struct addr *, char **);

@@ -91,6 +91,8 @@ route_session_done(struct relay *relay, const struct relay_stats *st,
 		pair_runtime_session_done(&r->pair, s->runtime);
 	TAILQ_REMOVE(&r->sessions, s, entry);
 	free(s);
+	if (r->retired && TAILQ_EMPTY(&r->sessions))
+		daemon_route_drained(r->daemon, r);
 }
 
 /* Pair a tool connection with a runtime connection and start forwarding. */
@@ -208,7 +210,7 @@ route_explain(struct route *r)
 }
 
 /* Open the listeners the mode needs. */
-static int
+int
 route_listen(struct route *r, char **cause)
 {
 	const struct route_conf *rc = &r->conf;
@@ -238,13 +240,31 @@ route_listen(struct route *r, char **cause)
 	return 0;
 }
 
+/* Arm --runtime-timeout from now, unless a runtime was seen. */
+static void
+route_arm_runtime_timeout(struct route *r)
+{
+	unsigned ms = r->conf.runtime_timeout_ms;
+	struct timeval tv;
+
+	if (r->rt_timer != NULL)
+		evtimer_del(r->rt_timer);
+	if (ms == 0 || r->seen_runtime)
+		return;
+	if (r->rt_timer == NULL &&
+	    (r->rt_timer = evtimer_new(r->base, route_runtime_timeout, r)) == NULL)
+		fatalx("out of memory for a timer");
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	evtimer_add(r->rt_timer, &tv);
+}
+
 /* Make a route live: listen and connect as its mode says. */
 struct route *
 route_new(struct daemon *d, struct event_base *base, const struct route_conf *rc,
     char **cause)
 {
 	struct route *r;
-	struct timeval tv;
 
 	r = xcalloc(1, sizeof *r);
 	r->daemon = d;
@@ -267,16 +287,84 @@ route_new(struct daemon *d, struct event_base *base, const struct route_conf *rc
 	}
 	route_warn_exposure(r);
 	route_explain(r);
-	if (rc->runtime_timeout_ms > 0) {
-		if ((r->rt_timer = evtimer_new(base, route_runtime_timeout, r)) == NULL)
-			fatalx("out of memory for a timer");
-		tv.tv_sec = (time_t)(rc->runtime_timeout_ms / 1000);
-		tv.tv_usec = (suseconds_t)(rc->runtime_timeout_ms % 1000) * 1000;
-		evtimer_add(r->rt_timer, &tv);
-	}
+	route_arm_runtime_timeout(r);
 	if (r->ops->start != NULL)
 		r->ops->start(r);
 	return r;
+}
+
+/*
+ * Apply a configuration that differs only in what applies in place (the
+ * time-outs): new waits use the new values; nothing live is touched.
+ */
+void
+route_update(struct route *r, const struct route_conf *rc)
+{
+	unsigned old_rt = r->conf.runtime_timeout_ms;
+
+	r->conf.pair_timeout_ms = rc->pair_timeout_ms;
+	r->conf.frame_timeout_ms = rc->frame_timeout_ms;
+	r->conf.runtime_timeout_ms = rc->runtime_timeout_ms;
+	r->conf.allow_remote_tools = rc->allow_remote_tools;
+	if (rc->runtime_timeout_ms != old_rt)
+		route_arm_runtime_timeout(r);
+	log_info(r->tag, "updated in place: pair-timeout %u ms, frame-timeout "
+	    "%u ms, runtime-timeout %u ms", rc->pair_timeout_ms,
+	    rc->frame_timeout_ms, rc->runtime_timeout_ms);
+}
+
+/* Close the listeners (their socket files go with them). */
+void
+route_unlisten(struct route *r)
+{
+	listener_free(r->tool_l);
+	listener_free(r->rt_l);
+	r->tool_l = r->rt_l = NULL;
+}
+
+/* Whether a route listens on an address that rc would listen on too. */
+int
+route_listens_on(struct route *r, const struct route_conf *rc)
+{
+	const struct route_conf *a = &r->conf;
+
+	if (MODE_TOOL_SERVER(a->mode) && ((MODE_TOOL_SERVER(rc->mode) &&
+	    addr_same(&a->tool, &rc->tool)) || (MODE_RUNTIME_SERVER(rc->mode) &&
+	    addr_same(&a->tool, &rc->runtime))))
+		return 1;
+	return MODE_RUNTIME_SERVER(a->mode) && ((MODE_RUNTIME_SERVER(rc->mode) &&
+	    addr_same(&a->runtime, &rc->runtime)) || (MODE_TOOL_SERVER(rc->mode) &&
+	    addr_same(&a->runtime, &rc->tool)));
+}
+
+/*
+ * Take a route out of service without cutting its sessions: stop
+ * listening, close what is in its preamble, stop the mode's own work.
+ * Returns 1 while sessions still run (daemon_route_drained follows when
+ * the last ends), 0 when the route can be freed now.
+ */
+int
+route_retire(struct route *r)
+{
+	struct session *s;
+	struct conn *c;
+	unsigned n = 0;
+
+	r->retired = 1;
+	route_unlisten(r);
+	while ((c = TAILQ_FIRST(&r->conns)) != NULL)
+		conn_free(c);
+	if (r->ops->stop != NULL)
+		r->ops->stop(r);
+	if (r->rt_timer != NULL)
+		evtimer_del(r->rt_timer);
+	TAILQ_FOREACH(s, &r->sessions, entry)
+		n++;
+	if (n == 0)
+		return 0;
+	log_info(r->tag, "no longer listening; its %u session(s) go on until "
+	    "they end", n);
+	return 1;
 }
 
 /* Stop a route: close its sessions and connections, remove its sockets. */

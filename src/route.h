@@ -27,7 +27,7 @@ struct bufferevent;
 #define ROUTE_MAX_TOOLS 1024         /* tools in their preamble, per route */
 #define ROUTE_MAX_RUNTIME_CONNS 64   /* runtime connections not in a session, per route */
 #define ROUTE_WARN_BURST 20          /* warnings a route logs per window */
-#define ROUTE_WARN_WINDOW_MS 10000
+#define ROUTE_WARN_WINDOW_MS 5000
 
 /* Who is at the other end of a connection, and who opened it. */
 enum conn_role {
@@ -129,6 +129,7 @@ struct route {
 	struct session_list sessions;
 	struct event *rt_timer;   /* --runtime-timeout */
 	int seen_runtime;
+	int retired;              /* out of service; its sessions drain */
 	uint64_t next_id;
 	unsigned rt_failures;     /* consecutive failures to reach the runtime */
 	unsigned tool_failures;   /* consecutive failures to reach the tool */
