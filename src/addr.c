@@ -307,9 +307,9 @@ addr_proc_start_time(pid_t pid, unsigned long long *start)
 	return 0;
 }
 
-/* The socket path a runtime with this pid would listen on in $TMPDIR. */
-char *
-addr_default_tool_path(pid_t pid, char **cause)
+/* A socket path in $TMPDIR named like a runtime's, with a kind ("" or "dsrouter-"). */
+static char *
+addr_tmp_socket(pid_t pid, const char *kind, char **cause)
 {
 	unsigned long long start;
 	const char *tmp;
@@ -322,7 +322,29 @@ addr_default_tool_path(pid_t pid, char **cause)
 	}
 	if ((tmp = getenv("TMPDIR")) == NULL || *tmp == '\0')
 		tmp = "/tmp";
-	xasprintf(&path, "%s%sdotnet-diagnostic-%ld-%llu-socket", tmp,
-	    tmp[strlen(tmp) - 1] == '/' ? "" : "/", (long)pid, start);
+	xasprintf(&path, "%s%sdotnet-diagnostic-%s%ld-%llu-socket", tmp,
+	    tmp[strlen(tmp) - 1] == '/' ? "" : "/", kind, (long)pid, start);
 	return path;
+}
+
+/*
+ * The socket path a runtime with this pid would listen on in $TMPDIR,
+ * dotnet-diagnostic-PID-KEY-socket: 'dotnet-trace ps' lists it.
+ */
+char *
+addr_default_tool_path(pid_t pid, char **cause)
+{
+	return addr_tmp_socket(pid, "", cause);
+}
+
+/*
+ * The name by which the tools' client library knows a router,
+ * dotnet-diagnostic-dsrouter-PID-KEY-socket: with -p PID it prefers it
+ * to the name above when it is as new, and dotnet-gcdump then takes the
+ * heap of the process behind the router.
+ */
+char *
+addr_router_tool_path(pid_t pid, char **cause)
+{
+	return addr_tmp_socket(pid, "dsrouter-", cause);
 }

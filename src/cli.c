@@ -5,9 +5,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dsrouterd.h"
 
@@ -17,8 +20,27 @@ enum cli_opt {
 	OPT_VERBOSE,
 	OPT_FORWARD_PORT,
 	OPT_INFO,
+	OPT_BLOCK_SIGNALS,
+	OPT_PARENT,
 	OPT_HELP,
 	OPT_VERSION,
+};
+
+/* Signals --block-signals may name. */
+static const struct cli_signal {
+	const char *name;
+	int sig;
+} cli_signals[] = {
+	{ "INT", SIGINT },
+	{ "QUIT", SIGQUIT },
+	{ "TERM", SIGTERM },
+	{ "HUP", SIGHUP },
+	{ "USR1", SIGUSR1 },
+	{ "USR2", SIGUSR2 },
+	{ "PIPE", SIGPIPE },
+	{ "TSTP", SIGTSTP },
+	{ "TTIN", SIGTTIN },
+	{ "TTOU", SIGTTOU },
 };
 
 static const struct cli_option {
@@ -40,63 +62,11 @@ static const struct cli_option {
 	{ "--verbose", "-v", OPT_VERBOSE, 1 },
 	{ "--forward-port", "-fp", OPT_FORWARD_PORT, 1 },
 	{ "--info", "-i", OPT_INFO, 0 },
+	{ "--block-signals", "-bsig", OPT_BLOCK_SIGNALS, 1 },
+	{ "--parentprocess", NULL, OPT_PARENT, 1 },
 	{ "--help", "-h", OPT_HELP, 0 },
 	{ "--version", "-V", OPT_VERSION, 0 },
 };
-
-/* Print usage. */
-void
-cli_usage(FILE *f)
-{
-	fprintf(f,
-"Usage: dsrouterd [VERB] [OPTIONS]\n"
-"       dsrouterd -c FILE [-t] [-v LEVEL]\n"
-"\n"
-"Routes .NET diagnostic IPC between tools (dotnet-trace, dotnet-counters,\n"
-"dotnet-monitor, ...) on local sockets and runtimes on TCP (Android, iOS,\n"
-"emulators, containers) or Unix sockets. Command line compatible with\n"
-"dotnet-dsrouter.\n"
-"\n"
-"Verbs (tool side - runtime side):\n"
-"  server-server  tools connect to --ipc-server; runtimes connect to --tcp-server\n"
-"  server-client  tools connect to --ipc-server; the router connects to --tcp-client\n"
-"  client-server  the router connects to a tool's --ipc-client; runtimes connect\n"
-"                 to --tcp-server\n"
-"  client-client  the router connects to --ipc-client and to --tcp-client\n"
-"Presets:\n"
-"  android-emu    server-server, runtimes connect to 127.0.0.1:9000 (the app\n"
-"                 uses DOTNET_DiagnosticPorts=10.0.2.2:9000,nosuspend,connect)\n"
-"  ios-sim        server-client to 127.0.0.1:9000 (the app listens there)\n"
-"  android, ios   need adb/usbmux forwarding: not yet supported\n"
-"With no verb and no -c, dsrouterd runs android-emu.\n"
-"\n"
-"Options:\n"
-"  -ipcs, --ipc-server PATH     tool socket to create (default: the socket a\n"
-"                               runtime would create, $TMPDIR/dotnet-diagnostic-\n"
-"                               PID-KEY-socket, so 'dotnet-trace -p PID' works)\n"
-"  -ipcc, --ipc-client PATH     socket of a tool started with --diagnostic-port\n"
-"  -tcps, --tcp-server ADDR     address runtimes connect to\n"
-"  -tcpc, --tcp-client ADDR     address of a runtime listening\n"
-"  -rt, --runtime-timeout SECS  stop if no runtime connects in time\n"
-"  -pt, --pair-timeout SECS     how long a tool waits for a runtime (default 5)\n"
-"  -ft, --frame-timeout SECS    how long a tool may take to send its first\n"
-"                               command (default 2)\n"
-"  --allow-remote-tools         let a tcp: tool socket listen off loopback\n"
-"                               (anyone who reaches it controls the runtime)\n"
-"  -v, --verbose LEVEL          none, critical, error, warning, info (default),\n"
-"                               debug or trace\n"
-"  -c, --config FILE            run the routes of an INI file\n"
-"  -t, --test-config            check the configuration and exit\n"
-"  -h, --help                   show this help\n"
-"  -V, --version                show the version\n"
-"\n"
-"ADDR is host:port, [ipv6]:port, *:port, or unix:PATH for a runtime on a Unix\n"
-"socket. PATH is a socket path, or tcp:host:port to chain two routers.\n"
-"\n"
-"Exit status: 0 stopped by a signal; 64 bad command line; 78 bad configuration;\n"
-"69 no runtime within --runtime-timeout, or an unsupported preset; 71 cannot\n"
-"listen or set up a socket.\n");
-}
 
 /* Match an argument to an option; *value is set for "--opt=value" forms. */
 static const struct cli_option *
@@ -133,12 +103,72 @@ cli_match(const char *arg, const char **value)
 	return &cli_options[i];
 }
 
+/*
+ * Parse a ';'-separated list of signal names (SIGINT or INT, any case)
+ * into a set. Returns -1 with *cause on a name it does not know.
+ */
+int
+cli_parse_signals(const char *list, sigset_t *set, char **cause)
+{
+	char *copy, *word, *save = NULL;
+	const char *name;
+	size_t i, n = sizeof cli_signals / sizeof cli_signals[0];
+
+	sigemptyset(set);
+	copy = xstrdup(list);
+	for (word = strtok_r(copy, ";,", &save); word != NULL;
+	    word = strtok_r(NULL, ";,", &save)) {
+		word += strspn(word, " \t");
+		word[strcspn(word, " \t")] = '\0';
+		if (*word == '\0')
+			continue;
+		name = strncasecmp(word, "SIG", 3) == 0 ? word + 3 : word;
+		for (i = 0; i < n; i++) {
+			if (strcasecmp(name, cli_signals[i].name) == 0)
+				break;
+		}
+		if (i == n) {
+			xasprintf(cause, "--block-signals: unknown signal '%s' "
+			    "(known: SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1, "
+			    "SIGUSR2, SIGPIPE, SIGTSTP, SIGTTIN, SIGTTOU)", word);
+			free(copy);
+			return -1;
+		}
+		sigaddset(set, cli_signals[i].sig);
+	}
+	free(copy);
+	return 0;
+}
+
+/* Parse --parentprocess PID[:NAME]. */
+static int
+cli_parse_parent(struct cli *cli, const char *value, char **cause)
+{
+	const char *colon = strchr(value, ':');
+	unsigned long pid;
+	char *end;
+
+	errno = 0;
+	pid = strtoul(value, &end, 10);
+	if (end == value || (*end != '\0' && end != colon) || errno != 0 ||
+	    pid == 0 || pid > 0x3fffffff) {
+		xasprintf(cause, "--parentprocess: '%s' is not PID or PID:NAME",
+		    value);
+		return -1;
+	}
+	cli->parent = (pid_t)pid;
+	free(cli->parent_name);
+	cli->parent_name = xstrdup(colon != NULL ? colon + 1 : "");
+	return 0;
+}
+
 /* Free what cli_parse built. */
 void
 cli_free(struct cli *cli)
 {
 	conf_free(cli->conf);
 	free(cli->config);
+	free(cli->parent_name);
 	memset(cli, 0, sizeof *cli);
 }
 
@@ -148,15 +178,20 @@ struct cli_state {
 	struct route_spec spec;
 	const char *verb;
 	int nroute;               /* route options given */
-	int stop;                 /* --help or --version: look no further */
+	int help;                 /* 'help' or --help: the verb is for help only */
+	int stop;                 /* --version: look no further */
 };
 
-/* A word that is not an option: the verb or preset. */
+/* A word that is not an option: the verb or preset (or 'help'). */
 static int
 cli_verb(struct cli_state *cs, const char *arg, char **cause)
 {
 	int unsupported;
 
+	if (cs->verb == NULL && !cs->help && strcmp(arg, "help") == 0) {
+		cs->help = 1;
+		return 0;
+	}
 	if (cs->verb != NULL) {
 		xasprintf(cause, "unexpected argument '%s' after verb '%s'",
 		    arg, cs->verb);
@@ -166,7 +201,7 @@ cli_verb(struct cli_state *cs, const char *arg, char **cause)
 		xasprintf(cause, "unknown verb '%s' (see dsrouterd --help)", arg);
 		return 64;
 	}
-	if (unsupported) {
+	if (unsupported && !cs->help) {
 		xasprintf(cause, "'%s' is not yet supported: it needs %s port "
 		    "forwarding. Forward the port yourself and use %s", arg,
 		    strcmp(arg, "android") == 0 ? "adb" : "usbmux",
@@ -225,10 +260,18 @@ cli_option(struct cli_state *cs, const struct cli_option *o,
 		    "forward the port with adb or iproxy yourself", value);
 		return 69;
 	case OPT_INFO:
+		cli->info = 1;
+		break;
+	case OPT_BLOCK_SIGNALS:
+		if (cli_parse_signals(value, &cli->blocked, cause) != 0)
+			return 64;
+		break;
+	case OPT_PARENT:
+		if (cli_parse_parent(cli, value, cause) != 0)
+			return 64;
 		break;
 	case OPT_HELP:
-		cli->action = CLI_HELP;
-		cs->stop = 1;
+		cs->help = 1;
 		break;
 	case OPT_VERSION:
 		cli->action = CLI_VERSION;
@@ -281,6 +324,7 @@ cli_parse(struct cli *cli, int argc, char **argv, char **cause)
 	cs.cli = cli;
 	cli->action = CLI_RUN;
 	cli->log_level = LOG_LEVEL_INFO;
+	sigemptyset(&cli->blocked);
 
 	for (i = 1; i < argc && !cs.stop; i++) {
 		arg = argv[i];
@@ -306,5 +350,10 @@ cli_parse(struct cli *cli, int argc, char **argv, char **cause)
 	}
 	if (cs.stop)
 		return 0;
+	if (cs.help) {
+		cli->action = CLI_HELP;
+		cli->help_verb = cs.verb;
+		return 0;
+	}
 	return cli_finish(&cs, cause);
 }

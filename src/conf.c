@@ -474,7 +474,6 @@ conf_add_route(struct conf *conf, const struct route_spec *spec, char **cause)
 	rc->line = spec->line;
 	rc->tool_line = spec->val[tk] != NULL ? spec->vline[tk] : spec->line;
 	rc->runtime_line = spec->val[rk] != NULL ? spec->vline[rk] : spec->line;
-	rc->pair_timeout_ms = DSR_DEFAULT_PAIR_TIMEOUT_MS;
 	rc->frame_timeout_ms = DSR_DEFAULT_FRAME_TIMEOUT_MS;
 
 	if (spec->val[tk] != NULL) {

@@ -258,7 +258,7 @@ conn_read_advertise(struct conn *c)
 		    (unsigned long long)c->adv.pid);
 		return;
 	}
-	route_runtime_seen(r);
+	route_runtime_up(r);
 	conn_set_state(c, CONN_RT_IDLE);
 	r->ops->runtime_advertised(c);          /* may free c */
 }
@@ -343,7 +343,8 @@ conn_read_frame(struct conn *c)
 void
 conn_wait_for_runtime(struct conn *c)
 {
-	conn_timer(c, c->route->conf.pair_timeout_ms);
+	c->wait_ms = route_wait_ms(c->route);
+	conn_timer(c, c->wait_ms);
 	bufferevent_enable(c->bev, EV_READ);
 }
 
@@ -549,7 +550,7 @@ conn_timeout(evutil_socket_t fd, short events, void *arg)
 		conn_refuse(c, IPC_E_NOT_YET_AVAILABLE, LOG_LEVEL_WARN, "no "
 		    "runtime on %s within %u ms: answered the tool with "
 		    "NOT_YET_AVAILABLE%s", addr_describe(&r->conf.runtime),
-		    r->conf.pair_timeout_ms, MODE_RUNTIME_SERVER(r->conf.mode) ?
+		    c->wait_ms, MODE_RUNTIME_SERVER(r->conf.mode) ?
 		    " (is the app running with DOTNET_DiagnosticPorts set to "
 		    "this address?)" : " (is the app listening there?)");
 		break;

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -17,6 +18,8 @@
 #include <event2/event.h>
 
 #include "dsrouterd.h"
+
+#define DAEMON_NSIGNALS 3
 
 struct daemon_route {
 	struct route *route;
@@ -34,10 +37,9 @@ struct daemon {
 	int log_fixed;                /* -v given: reload keeps its level */
 	struct daemon_route_list routes;
 	struct daemon_route_list draining; /* retired, sessions still running */
-	struct event *sigint;
-	struct event *sigterm;
-	struct event *sighup;
+	struct event *signals[DAEMON_NSIGNALS]; /* SIGINT, SIGTERM, SIGHUP */
 	struct event *reap;
+	struct lifeline *lifeline;    /* stdin 'q', --parentprocess */
 	int exit_code;
 	unsigned nexpired;
 };
@@ -314,6 +316,18 @@ daemon_reload(struct daemon *d)
 	}
 }
 
+/* Stop the daemon cleanly (exit 0, sockets removed), saying why. */
+static void
+daemon_stop(const char *why, void *arg)
+{
+	struct daemon *d = arg;
+
+	log_info("daemon", "%s: shutting down", why);
+	notify_send("STOPPING=1");
+	d->exit_code = 0;
+	event_base_loopbreak(d->base);
+}
+
 /* All signals arrive here through the event loop. */
 static void
 daemon_signal(evutil_socket_t sig, short events, void *arg)
@@ -324,17 +338,40 @@ daemon_signal(evutil_socket_t sig, short events, void *arg)
 	switch (sig) {
 	case SIGINT:
 	case SIGTERM:
-		log_info("daemon", "%s: shutting down",
-		    sig == SIGINT ? "SIGINT" : "SIGTERM");
-		notify_send("STOPPING=1");
-		d->exit_code = 0;
-		event_base_loopbreak(d->base);
+		daemon_stop(sig == SIGINT ? "SIGINT" : "SIGTERM", d);
 		break;
 	case SIGHUP:
 		notify_send("RELOADING=1");
 		daemon_reload(d);
 		notify_send("READY=1");
 		break;
+	}
+}
+
+/*
+ * Watch the signals the daemon handles, but those it was told to block
+ * (--block-signals), which are ignored like SIGPIPE.
+ */
+static void
+daemon_signals(struct daemon *d, const sigset_t *blocked)
+{
+	static const int handled[DAEMON_NSIGNALS] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+	int i, sig;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	for (sig = 1; sig < NSIG; sig++) {
+		if (sigismember(blocked, sig) == 1)
+			sigaction(sig, &sa, NULL);
+	}
+	for (i = 0; i < DAEMON_NSIGNALS; i++) {
+		if (sigismember(blocked, handled[i]) == 1)
+			continue;
+		d->signals[i] = evsignal_new(d->base, handled[i], daemon_signal, d);
+		if (d->signals[i] == NULL || evsignal_add(d->signals[i], NULL) != 0)
+			fatalx("cannot watch signals");
 	}
 }
 
@@ -355,62 +392,67 @@ daemon_raise_nofile(void)
 		    (unsigned long long)rl.rlim_cur);
 }
 
+/* Start the configuration's routes; the exit code when one cannot start. */
+static int
+daemon_start_routes(struct daemon *d, const struct conf *conf, int info)
+{
+	struct daemon_route *dr;
+	struct route_conf *rc;
+	char *cause = NULL;
+
+	TAILQ_FOREACH(rc, &conf->routes, entry) {
+		if (daemon_add_route(d, rc, &cause) != 0) {
+			log_crit("daemon", "route %s: %s", rc->name, cause);
+			free(cause);
+			return EX_OSERR;
+		}
+	}
+	if (info) {
+		TAILQ_FOREACH(dr, &d->routes, entry)
+			explain_info(dr->route, stdout);
+		fflush(stdout);
+	}
+	return 0;
+}
+
 /* Run the routes of a validated configuration until told to stop. */
 int
-daemon_run(struct conf *conf, const char *config_path, int log_fixed)
+daemon_run(struct conf *conf, const struct run_opts *opts)
 {
 	struct daemon d;
-	struct route_conf *rc;
-	struct sigaction sa;
-	char *cause = NULL;
+	int i;
 
 	memset(&d, 0, sizeof d);
 	TAILQ_INIT(&d.routes);
 	TAILQ_INIT(&d.draining);
 	d.conf = d.initial = conf;
-	d.config_path = config_path;
-	d.log_fixed = log_fixed;
+	d.config_path = opts->config_path;
+	d.log_fixed = opts->log_fixed;
 	srandom((unsigned)(time(NULL) ^ getpid()));
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
 	daemon_raise_nofile();
 
 	if ((d.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
-	d.sigint = evsignal_new(d.base, SIGINT, daemon_signal, &d);
-	d.sigterm = evsignal_new(d.base, SIGTERM, daemon_signal, &d);
-	d.sighup = evsignal_new(d.base, SIGHUP, daemon_signal, &d);
-	d.reap = event_new(d.base, -1, 0, daemon_reap, &d);
-	if (d.sigint == NULL || d.sigterm == NULL || d.sighup == NULL ||
-	    d.reap == NULL)
+	daemon_signals(&d, &opts->blocked);
+	if ((d.reap = event_new(d.base, -1, 0, daemon_reap, &d)) == NULL)
 		fatalx("out of memory setting up the event loop");
-	if (evsignal_add(d.sigint, NULL) != 0 ||
-	    evsignal_add(d.sigterm, NULL) != 0 ||
-	    evsignal_add(d.sighup, NULL) != 0)
-		fatalx("cannot watch signals");
-
-	TAILQ_FOREACH(rc, &conf->routes, entry) {
-		if (daemon_add_route(&d, rc, &cause) != 0) {
-			log_crit("daemon", "route %s: %s", rc->name, cause);
-			free(cause);
-			d.exit_code = EX_OSERR;
-			goto out;
-		}
+	if ((d.exit_code = daemon_start_routes(&d, conf, opts->info)) == 0) {
+		d.lifeline = lifeline_new(d.base, opts->parent,
+		    opts->parent_name, daemon_stop, &d);
+		log_info("daemon", "dsrouterd %s running %u route(s), pid %ld",
+		    PACKAGE_VERSION, conf->nroutes, (long)getpid());
+		notify_send("READY=1");
+		event_base_dispatch(d.base);
 	}
-	log_info("daemon", "dsrouterd %s running %u route(s), pid %ld",
-	    PACKAGE_VERSION, conf->nroutes, (long)getpid());
-	notify_send("READY=1");
-	event_base_dispatch(d.base);
 
-out:
+	lifeline_free(d.lifeline);
 	daemon_stop_routes(&d);
 	/* libevent frees some bufferevents from the loop: let it. */
 	event_base_loop(d.base, EVLOOP_NONBLOCK);
-	event_free(d.sigint);
-	event_free(d.sigterm);
-	event_free(d.sighup);
+	for (i = 0; i < DAEMON_NSIGNALS; i++) {
+		if (d.signals[i] != NULL)
+			event_free(d.signals[i]);
+	}
 	event_free(d.reap);
 	event_base_free(d.base);
 	if (d.conf != conf)

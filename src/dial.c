@@ -96,7 +96,7 @@ dial_connected(struct conn *c)
 		*failures = 0;
 	}
 	if (!dial_to_tool(c))
-		route_runtime_seen(r);
+		route_runtime_up(r);
 	r->ops->dialled(c);             /* may free c */
 }
 

@@ -6,6 +6,7 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,7 +22,8 @@ struct evbuffer;
 
 /* Defaults. */
 #define DSR_DEFAULT_TCP "127.0.0.1:9000"
-#define DSR_DEFAULT_PAIR_TIMEOUT_MS 5000
+#define DSR_DEFAULT_PAIR_TIMEOUT_MS 5000   /* a runtime is connected */
+#define DSR_DEFAULT_FIRST_RUNTIME_MS 60000 /* none is: the app may be starting */
 #define DSR_DEFAULT_FRAME_TIMEOUT_MS 2000
 #define DSR_DEFAULT_CONFIG SYSCONFDIR "/dsrouterd.conf"
 
@@ -88,7 +90,7 @@ struct route_conf {
 	struct addr runtime;       /* runtime (TCP) side */
 	int tool_default;          /* tool path generated from pid and start time */
 	unsigned runtime_timeout_ms; /* 0: none */
-	unsigned pair_timeout_ms;
+	unsigned pair_timeout_ms;  /* 0: the defaults above, as the case may be */
 	unsigned frame_timeout_ms;
 	int allow_remote_tools;    /* a tool listener off loopback is wanted */
 	unsigned line;             /* line of the [route] header, 0 for the command line */
@@ -155,10 +157,25 @@ enum cli_action {
 };
 struct cli {
 	enum cli_action action;
+	const char *help_verb;     /* CLI_HELP: of this verb, or NULL for all */
 	char *config;              /* -c FILE */
 	struct conf *conf;         /* the route from a verb, or NULL with -c */
 	enum log_level log_level;
 	int log_level_set;
+	int info;                  /* -i: say how to use the routes */
+	sigset_t blocked;          /* --block-signals */
+	pid_t parent;              /* --parentprocess, or 0 */
+	char *parent_name;
+};
+
+/* How the daemon runs, besides its routes. */
+struct run_opts {
+	const char *config_path;   /* for reload; NULL: routes from the command line */
+	int log_fixed;             /* -v given: reload keeps its level */
+	int info;                  /* -i: print how to use each route */
+	sigset_t blocked;          /* signals ignored */
+	pid_t parent;              /* stop when it exits; 0: none */
+	const char *parent_name;
 };
 
 /* Exponential back-off with a cap and jitter. */
@@ -246,6 +263,7 @@ struct route;
 struct relay;
 struct listener;
 struct daemon;
+struct lifeline;
 
 /* addr.c */
 int addr_parse_runtime(struct addr *, const char *, char **);
@@ -258,6 +276,7 @@ void addr_copy(struct addr *, const struct addr *);
 void addr_free(struct addr *);
 const char *addr_describe(const struct addr *);
 char *addr_default_tool_path(pid_t, char **);
+char *addr_router_tool_path(pid_t, char **);
 int addr_proc_start_time(pid_t, unsigned long long *);
 
 /* backoff.c */
@@ -267,8 +286,8 @@ void backoff_reset(struct backoff *);
 
 /* cli.c */
 int cli_parse(struct cli *, int, char **, char **);
+int cli_parse_signals(const char *, sigset_t *, char **);
 void cli_free(struct cli *);
-void cli_usage(FILE *);
 
 /* conf.c */
 struct conf *conf_new(const char *);
@@ -292,8 +311,11 @@ const char *conf_mode_name(enum route_mode);
 int conffile_load(struct conf **, const char *, char **);
 int conffile_load_string(struct conf **, const char *, const char *, char **);
 
+/* explain.c (the rest in route.h) */
+void explain_info(struct route *, FILE *);
+
 /* daemon.c */
-int daemon_run(struct conf *, const char *, int);
+int daemon_run(struct conf *, const struct run_opts *);
 
 /* ipc.c */
 enum ipc_status ipc_header_parse(const uint8_t *, size_t, struct ipc_header *);
@@ -307,10 +329,16 @@ void ipc_cookie_format(const uint8_t *, char *, size_t);
 const char *ipc_status_name(enum ipc_status);
 uint32_t ipc_status_hresult(enum ipc_status);
 
+/* lifeline.c */
+struct lifeline *lifeline_new(struct event_base *, pid_t, const char *,
+    void (*)(const char *, void *), void *);
+void lifeline_free(struct lifeline *);
+
 /* listener.c */
 struct listener *listener_new(struct event_base *, const struct addr *,
     void (*)(int, void *), void (*)(int, void *), void *, char **);
 void listener_free(struct listener *);
+int listener_alias(struct listener *, const char *, char **);
 const char *listener_name(struct listener *);
 
 /* log.c */
@@ -384,6 +412,10 @@ int sock_set_nonblock(int);
 int sock_peer_gone(int);
 char *sock_local_name(int, const struct addr *);
 int sock_unix_prepare(const char *, char **);
+
+/* usage.c */
+void usage_print(FILE *);
+int usage_verb(FILE *, const char *);
 
 /* xmalloc.c */
 void *xmalloc(size_t);

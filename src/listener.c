@@ -8,6 +8,7 @@
 
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
@@ -29,6 +30,7 @@ struct listener {
 	char *name;               /* bound address, with the real port */
 	dev_t dev;                /* the socket file we created */
 	ino_t ino;
+	char *alias;              /* a second name of it, or NULL */
 	int reserve;              /* a spare descriptor, or -1 */
 	void (*cb)(int, void *);
 	void (*busy_cb)(int, void *); /* answers on the reserve, or NULL */
@@ -152,12 +154,47 @@ listener_new(struct event_base *base, const struct addr *a,
 	return l;
 }
 
+/*
+ * Give a Unix listener a second name: a hard link to its socket file,
+ * removed with it. The link has the socket's own times.
+ */
+int
+listener_alias(struct listener *l, const char *path, char **cause)
+{
+	if (l->addr.kind != ADDR_UNIX || l->ino == 0) {
+		xasprintf(cause, "%s: only a Unix socket has other names", path);
+		return -1;
+	}
+	if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+		xasprintf(cause, "%s: too long for a socket path", path);
+		return -1;
+	}
+	if (sock_unix_prepare(path, cause) != 0)
+		return -1;
+	if (link(l->addr.path, path) != 0) {
+		xasprintf(cause, "cannot link %s to %s: %s", path, l->addr.path,
+		    strerror(errno));
+		return -1;
+	}
+	free(l->alias);
+	l->alias = xstrdup(path);
+	return 0;
+}
+
+/* Remove a socket file if it is still the one we made. */
+static void
+listener_unlink(struct listener *l, const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == 0 && sb.st_dev == l->dev && sb.st_ino == l->ino)
+		unlink(path);
+}
+
 /* Stop listening; remove the socket file if it is still the one we made. */
 void
 listener_free(struct listener *l)
 {
-	struct stat sb;
-
 	if (l == NULL)
 		return;
 	event_free(l->ev);
@@ -165,9 +202,11 @@ listener_free(struct listener *l)
 	close(l->fd);
 	if (l->reserve != -1)
 		close(l->reserve);
-	if (l->addr.kind == ADDR_UNIX && stat(l->addr.path, &sb) == 0 &&
-	    sb.st_dev == l->dev && sb.st_ino == l->ino)
-		unlink(l->addr.path);
+	if (l->alias != NULL)
+		listener_unlink(l, l->alias);
+	if (l->addr.kind == ADDR_UNIX)
+		listener_unlink(l, l->addr.path);
+	free(l->alias);
 	addr_free(&l->addr);
 	free(l->name);
 	free(l);

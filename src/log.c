@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,21 +16,58 @@
 
 #include "dsrouterd.h"
 
+/* How lines look, by where standard error goes. */
+enum log_style {
+	LOG_STYLE_TERMINAL,   /* time, pid, level word */
+	LOG_STYLE_JOURNAL,    /* <N> priority prefix; journald adds the rest */
+	LOG_STYLE_PIPE,       /* a .NET console prefix first ("info: "), which
+				 the diagnostic tools colour when they relay a
+				 router they started */
+};
+
 static enum log_level log_level = LOG_LEVEL_INFO;
-static int log_journal;   /* stderr is the journal: use <N> prefixes, no time */
+static enum log_style log_style;
 
 static const char *log_names[] = {
 	"none", "critical", "error", "warning", "info", "debug", "trace",
 };
+/* The prefixes of .NET's console logger, by level. */
+static const char *log_dotnet[] = {
+	"none", "crit", "fail", "warn", "info", "dbug", "trce",
+};
 /* syslog priorities for journald, by level. */
 static const int log_prio[] = { 7, 2, 3, 4, 6, 7, 7 };
 
-/* Set up logging at a level; detect whether stderr goes to journald. */
+/*
+ * Whether standard error is the journal's stream: $JOURNAL_STREAM names
+ * its device and inode (systemd.exec(5)); a child that inherited the
+ * variable but not the stream is not.
+ */
+static int
+log_is_journal(void)
+{
+	unsigned long long dev, ino;
+	const char *v = getenv("JOURNAL_STREAM");
+	struct stat sb;
+
+	if (v == NULL || sscanf(v, "%llu:%llu", &dev, &ino) != 2 ||
+	    fstat(STDERR_FILENO, &sb) != 0)
+		return 0;
+	return (unsigned long long)sb.st_dev == dev &&
+	    (unsigned long long)sb.st_ino == ino;
+}
+
+/* Set up logging at a level; see where standard error goes. */
 void
 log_open(enum log_level level)
 {
 	log_level = level;
-	log_journal = getenv("JOURNAL_STREAM") != NULL;
+	if (log_is_journal())
+		log_style = LOG_STYLE_JOURNAL;
+	else if (isatty(STDERR_FILENO))
+		log_style = LOG_STYLE_TERMINAL;
+	else
+		log_style = LOG_STYLE_PIPE;
 }
 
 /* Change the level. */
@@ -81,13 +119,20 @@ log_vmsg(enum log_level level, const char *token, const char *fmt, va_list ap)
 	if (level == LOG_LEVEL_NONE || level > log_level)
 		return;
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	if (log_journal) {
+	if (log_style == LOG_STYLE_JOURNAL) {
 		fprintf(stderr, "<%d>%s: %s: %s\n", log_prio[level],
 		    log_names[level], token, msg);
+		errno = saved;
+		return;
+	}
+	gettimeofday(&tv, NULL);
+	localtime_r(&tv.tv_sec, &tm);
+	strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
+	if (log_style == LOG_STYLE_PIPE) {
+		fprintf(stderr, "%s: %s.%03ld dsrouterd[%ld]: %s: %s\n",
+		    log_dotnet[level], stamp, (long)(tv.tv_usec / 1000),
+		    (long)getpid(), token, msg);
 	} else {
-		gettimeofday(&tv, NULL);
-		localtime_r(&tv.tv_sec, &tm);
-		strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
 		fprintf(stderr, "%s.%03ld dsrouterd[%ld]: %s: %s: %s\n", stamp,
 		    (long)(tv.tv_usec / 1000), (long)getpid(), log_names[level],
 		    token, msg);

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
 
 #include "dsrouterd.h"
@@ -12,6 +13,7 @@ int
 main(int argc, char **argv)
 {
 	struct conf *conf = NULL, *loaded = NULL;
+	struct run_opts opts;
 	struct cli cli;
 	char *cause = NULL;
 	int rc;
@@ -28,7 +30,10 @@ main(int argc, char **argv)
 	}
 	switch (cli.action) {
 	case CLI_HELP:
-		cli_usage(stdout);
+		if (cli.help_verb == NULL)
+			usage_print(stdout);
+		else
+			usage_verb(stdout, cli.help_verb);
 		cli_free(&cli);
 		return 0;
 	case CLI_VERSION:
@@ -62,7 +67,14 @@ main(int argc, char **argv)
 		    conf->nroutes);
 		rc = 0;
 	} else {
-		rc = daemon_run(conf, cli.config, cli.log_level_set);
+		memset(&opts, 0, sizeof opts);
+		opts.config_path = cli.config;
+		opts.log_fixed = cli.log_level_set;
+		opts.info = cli.info;
+		opts.blocked = cli.blocked;
+		opts.parent = cli.parent;
+		opts.parent_name = cli.parent_name;
+		rc = daemon_run(conf, &opts);
 	}
 	conf_free(loaded);
 	cli_free(&cli);

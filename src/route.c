@@ -71,6 +71,53 @@ route_runtime_seen(struct route *r)
 	}
 }
 
+/* A runtime connected or was reached: a later wait is news again. */
+void
+route_runtime_up(struct route *r)
+{
+	route_runtime_seen(r);
+	r->told_waiting = 0;
+}
+
+/*
+ * Whether a runtime is there now: one with a live connection (server-
+ * server), or one the last dial reached (the modes that dial it).
+ */
+int
+route_runtime_present(struct route *r)
+{
+	if (MODE_RUNTIME_SERVER(r->conf.mode))
+		return pair_current(&r->pair) != NULL;
+	return r->seen_runtime && r->rt_failures == 0;
+}
+
+/*
+ * How long a tool that starts waiting now may wait: pair-timeout when set;
+ * else a few seconds while a runtime is there (it reconnects within
+ * milliseconds), a minute while none is (the app may still be starting).
+ * The first tool to wait with no runtime says so, with the app's setting.
+ */
+unsigned
+route_wait_ms(struct route *r)
+{
+	int present = route_runtime_present(r);
+	unsigned ms = r->conf.pair_timeout_ms;
+	char ports[512];
+
+	if (ms == 0)
+		ms = present ? DSR_DEFAULT_PAIR_TIMEOUT_MS :
+		    DSR_DEFAULT_FIRST_RUNTIME_MS;
+	if (!present && !r->told_waiting) {
+		r->told_waiting = 1;
+		explain_app_ports(r, ports, sizeof ports);
+		log_info(r->tag, "a tool waits up to %u s for a runtime on %s: "
+		    "start the app with DOTNET_DiagnosticPorts=%s", ms / 1000,
+		    r->rt_l != NULL ? listener_name(r->rt_l) :
+		    addr_describe(&r->conf.runtime), ports);
+	}
+	return ms;
+}
+
 /* A session ended. */
 static void
 route_session_done(struct relay *relay, const struct relay_stats *st,
@@ -147,66 +194,23 @@ route_runtime_timeout(evutil_socket_t fd, short events, void *arg)
 }
 
 /*
- * Say which of the route's ends others can reach: the diagnostic port
- * gives whoever reaches it the runtime (its memory, environment, profiler
- * attach), and nothing on these ends checks who that is.
+ * The default tool socket also gets the name the tools' client library
+ * gives a router, so that -p PID finds it as a router (see addr.c).
  */
 static void
-route_warn_exposure(struct route *r)
+route_router_name(struct route *r)
 {
-	const struct route_conf *rc = &r->conf;
+	char *path, *why = NULL;
 
-	if (!addr_is_local(&rc->runtime)) {
-		log_warn(r->tag, "%s %s is reachable from the network, "
-		    "unauthenticated and unencrypted: anyone who reaches it can "
-		    "pose as a runtime or read its traffic",
-		    MODE_RUNTIME_SERVER(rc->mode) ? "runtime listener" :
-		    "runtime address", addr_describe(&rc->runtime));
+	if ((path = addr_router_tool_path(getpid(), &why)) == NULL ||
+	    listener_alias(r->tool_l, path, &why) != 0) {
+		log_warn(r->tag, "tools will not know this process as a router "
+		    "(dotnet-gcdump -p needs that): %s", why);
+		free(why);
+	} else {
+		log_debug(r->tag, "also listening for tools as %s", path);
 	}
-	if (!addr_is_local(&rc->tool)) {
-		log_warn(r->tag, "%s %s is reachable from the network, "
-		    "unauthenticated and unencrypted: whoever is at that end "
-		    "controls the runtime (dumps, environment, profiler attach)",
-		    MODE_TOOL_SERVER(rc->mode) ? "tool listener" :
-		    "tool address", addr_describe(&rc->tool));
-	} else if (MODE_TOOL_SERVER(rc->mode) && rc->tool.kind == ADDR_TCP) {
-		log_warn(r->tag, "tool listener %s is TCP: any user of this "
-		    "machine can reach it and control the runtime (a Unix "
-		    "socket is mode 0600)", addr_describe(&rc->tool));
-	}
-}
-
-/* Tell the user how to point an app and a tool at the route. */
-static void
-route_explain(struct route *r)
-{
-	const struct route_conf *rc = &r->conf;
-	const char *rt = addr_describe(&rc->runtime);
-
-	if (rc->preset != NULL && strcmp(rc->preset, "android-emu") == 0) {
-		log_info(r->tag, "start the app in the Android emulator with "
-		    "DOTNET_DiagnosticPorts=10.0.2.2:%u,nosuspend,connect",
-		    rc->runtime.port);
-	} else if (rc->preset != NULL && strcmp(rc->preset, "ios-sim") == 0) {
-		log_info(r->tag, "start the app in the iOS simulator with "
-		    "DOTNET_DiagnosticPorts=%s,nosuspend,listen", rt);
-	} else if (MODE_RUNTIME_SERVER(rc->mode) && addr_is_any(&rc->runtime)) {
-		log_info(r->tag, "start the app with DOTNET_DiagnosticPorts="
-		    "<this host's address as the app sees it>:%s,nosuspend,"
-		    "connect", strrchr(listener_name(r->rt_l), ':') + 1);
-	} else if (MODE_RUNTIME_SERVER(rc->mode)) {
-		log_info(r->tag, "start the app with DOTNET_DiagnosticPorts=%s,"
-		    "nosuspend,connect", rc->runtime.kind == ADDR_UNIX ?
-		    rc->runtime.path : listener_name(r->rt_l));
-	}
-	if (MODE_TOOL_SERVER(rc->mode) && rc->tool_default) {
-		log_info(r->tag, "then run a tool against this process: "
-		    "dotnet-trace collect -p %ld (or dotnet-counters monitor "
-		    "-p %ld)", (long)getpid(), (long)getpid());
-	} else if (MODE_TOOL_SERVER(rc->mode) && rc->tool.kind == ADDR_UNIX) {
-		log_info(r->tag, "then run a tool with --diagnostic-port "
-		    "%s,connect", rc->tool.path);
-	}
+	free(path);
 }
 
 /* Open the listeners the mode needs. */
@@ -230,6 +234,8 @@ route_listen(struct route *r, char **cause)
 			return -1;
 		log_info(r->tag, "listening for tools on %s",
 		    listener_name(r->tool_l));
+		if (rc->tool_default)
+			route_router_name(r);
 	}
 	log_info(r->tag, "%s: tools %s %s, runtimes %s %s",
 	    conf_mode_name(rc->mode),
@@ -285,8 +291,8 @@ route_new(struct daemon *d, struct event_base *base, const struct route_conf *rc
 		route_free(r);
 		return NULL;
 	}
-	route_warn_exposure(r);
-	route_explain(r);
+	explain_exposure(r);
+	explain_log(r);
 	route_arm_runtime_timeout(r);
 	if (r->ops->start != NULL)
 		r->ops->start(r);
@@ -308,8 +314,8 @@ route_update(struct route *r, const struct route_conf *rc)
 	r->conf.allow_remote_tools = rc->allow_remote_tools;
 	if (rc->runtime_timeout_ms != old_rt)
 		route_arm_runtime_timeout(r);
-	log_info(r->tag, "updated in place: pair-timeout %u ms, frame-timeout "
-	    "%u ms, runtime-timeout %u ms", rc->pair_timeout_ms,
+	log_info(r->tag, "updated in place: pair-timeout %u ms (0: default), "
+	    "frame-timeout %u ms, runtime-timeout %u ms", rc->pair_timeout_ms,
 	    rc->frame_timeout_ms, rc->runtime_timeout_ms);
 }
 

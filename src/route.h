@@ -67,6 +67,7 @@ struct conn {
 	int tool_eof;             /* tool: half-closed after its frame */
 	uint64_t deadline_us;     /* tool: its first frame is due by then */
 	size_t body_wait;         /* tool: a frame this big waits in the kernel */
+	unsigned wait_ms;         /* tool: how long it waits for a runtime */
 
 	/* CONN_ROLE_RUNTIME: its advertise. */
 	uint8_t adv_raw[IPC_ADVERTISE_SIZE];
@@ -130,6 +131,7 @@ struct route {
 	struct event *rt_timer;   /* --runtime-timeout */
 	int seen_runtime;
 	int retired;              /* out of service; its sessions drain */
+	int told_waiting;         /* said a tool waits with no runtime */
 	uint64_t next_id;
 	unsigned rt_failures;     /* consecutive failures to reach the runtime */
 	unsigned tool_failures;   /* consecutive failures to reach the tool */
@@ -180,12 +182,20 @@ void dial_start(struct conn *);
 void dial_failed(struct conn *, const char *);
 void dial_connected(struct conn *);
 
+/* explain.c */
+void explain_exposure(struct route *);
+void explain_log(struct route *);
+void explain_app_ports(struct route *, char *, size_t);
+
 /* route.c */
 void route_vlog(struct route *, enum log_level, const char *, va_list)
     DSR_PRINTFLIKE(3, 0);
 void route_log(struct route *, enum log_level, const char *, ...)
     DSR_PRINTFLIKE(3, 4);
 void route_runtime_seen(struct route *);
+void route_runtime_up(struct route *);
+int route_runtime_present(struct route *);
+unsigned route_wait_ms(struct route *);
 void route_start_session(struct route *, struct conn *, struct conn *,
     struct pair_runtime *);
 void route_dialled_runtime(struct conn *);
