@@ -110,7 +110,7 @@ fuzz_check_addr(const struct addr *a, int listens)
 
 /*
  * What every configuration that was accepted must satisfy: routes named
- * once each, a mode, both endpoints resolved, time-outs set, a tool
+ * once each, a mode, both endpoints resolved, a frame time-out, a tool
  * listener off loopback only when asked for, and no two listeners on one
  * address (validating again must succeed).
  */
@@ -147,7 +147,6 @@ fuzz_check_conf(struct conf *conf)
 			FUZZ_CHECK(rc->mode == (strcmp(rc->preset, "ios-sim") == 0 ?
 			    MODE_SERVER_CLIENT : MODE_SERVER_SERVER));
 		}
-		FUZZ_CHECK(rc->pair_timeout_ms > 0);
 		FUZZ_CHECK(rc->frame_timeout_ms > 0);
 		if (MODE_TOOL_SERVER(rc->mode) && !addr_is_local(&rc->tool))
 			FUZZ_CHECK(rc->allow_remote_tools);
