@@ -8,7 +8,7 @@ top_builddir=${top_builddir:-.}
 top_srcdir=${top_srcdir:-.}
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
-sed -e "s|@sbindir@|$(cd "$top_builddir/src" && pwd)|g" \
+sed -e "s|@bindir@|$(cd "$top_builddir/src" && pwd)|g" \
     -e "s|@sysconfdir@|$(cd "$top_srcdir/conf" && pwd)|g" \
     "$top_srcdir/systemd/dsrouterd.service.in" > "$tmp/dsrouterd.service"
 # Documentation=man:dsrouterd(8) must resolve to our page (where man exists).
