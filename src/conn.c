@@ -229,7 +229,7 @@ conn_input_frame(struct conn *c, struct ipc_header *h)
 }
 
 /* Look at a runtime's advertise as it arrives. */
-static void
+void
 conn_read_advertise(struct conn *c)
 {
 	struct evbuffer *in = bufferevent_get_input(c->bev);
@@ -264,7 +264,7 @@ conn_read_advertise(struct conn *c)
 }
 
 /* A tool's first frame is due within frame-timeout from now. */
-static void
+void
 conn_frame_deadline(struct conn *c)
 {
 	c->deadline_us = now_us() + (uint64_t)c->route->conf.frame_timeout_ms * 1000;
@@ -300,7 +300,7 @@ conn_await_body(struct conn *c, size_t size)
 }
 
 /* Look at a tool's first frame as it arrives; act once it is whole. */
-static void
+void
 conn_read_frame(struct conn *c)
 {
 	struct evbuffer *in = bufferevent_get_input(c->bev);
@@ -575,137 +575,5 @@ conn_timeout(evutil_socket_t fd, short events, void *arg)
 	case CONN_RT_IDLE:
 		/* An idle runtime connection has no timer: it is never closed for idling. */
 		break;
-	}
-}
-
-/*
- * Read what a peer sent with its connect before the event loop sees it,
- * saving a trip round the loop: 0, -1 when the peer is gone (c freed).
- */
-static ssize_t
-conn_recv_early(struct conn *c, int fd, uint8_t *buf, size_t len)
-{
-	ssize_t n;
-
-	n = recv(fd, buf, len, 0);
-	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-	    errno != EINTR)) {
-		conn_close(c, LOG_LEVEL_DEBUG, "conn %llu: closed at once (%s)",
-		    (unsigned long long)c->id, n == 0 ? "EOF" : strerror(errno));
-		return -1;
-	}
-	return n < 0 ? 0 : n;
-}
-
-/* Put early bytes where the bufferevent would have: its input buffer. */
-static void
-conn_prefill(struct conn *c, const uint8_t *buf, size_t len)
-{
-	struct evbuffer *in = bufferevent_get_input(c->bev);
-
-	/* A bufferevent's input is frozen to all but itself. */
-	evbuffer_unfreeze(in, 0);
-	if (evbuffer_add(in, buf, len) != 0)
-		fatalx("out of memory");
-	evbuffer_freeze(in, 0);
-}
-
-/*
- * Out of descriptors, a tool was accepted on the listener's reserve: tell
- * it at once, without reading, and close.
- */
-void
-conn_answer_busy(int fd, void *arg)
-{
-	struct route *r = arg;
-	uint8_t frame[IPC_ERROR_SIZE];
-
-	ipc_error_build(frame, IPC_E_NOT_YET_AVAILABLE);
-	(void)send(fd, frame, sizeof frame, MSG_NOSIGNAL | MSG_DONTWAIT);
-	close(fd);
-	route_log(r, LOG_LEVEL_WARN, "out of file descriptors: answered a tool "
-	    "with NOT_YET_AVAILABLE");
-}
-
-/* A tool connected to the route's tool socket. */
-void
-conn_accept_tool(int fd, void *arg)
-{
-	struct route *r = arg;
-	struct conn *c;
-	uint8_t buf[ROUTE_FRAME_READ];
-	struct ipc_header h;
-	ssize_t n;
-
-	c = conn_new(r, fd, CONN_ROLE_TOOL, CONN_TOOL_FRAME);
-	log_trace(r->tag, "conn %llu: tool connected", (unsigned long long)c->id);
-	if (r->ntools > ROUTE_MAX_TOOLS) {
-		conn_refuse(c, IPC_E_NOT_YET_AVAILABLE, LOG_LEVEL_WARN, "%u tools "
-		    "are already waiting (at most %d): answered a new one with "
-		    "NOT_YET_AVAILABLE", r->ntools - 1, ROUTE_MAX_TOOLS);
-		return;
-	}
-	/*
-	 * A tool writes its command right after connecting: it is usually
-	 * here already, and taking it now saves a trip round the event loop.
-	 */
-	if ((n = conn_recv_early(c, fd, buf, sizeof buf)) < 0)
-		return;
-	bufferevent_setwatermark(c->bev, EV_READ, 0, ROUTE_FRAME_READ);
-	conn_frame_deadline(c);
-	if (n > 0) {
-		/* Only an incomplete frame needs the read event now. */
-		if (ipc_frame_complete(buf, (size_t)n, &h) == IPC_SHORT)
-			bufferevent_enable(c->bev, EV_READ);
-		conn_prefill(c, buf, (size_t)n);
-		conn_read_frame(c);     /* may free c */
-		return;
-	}
-	bufferevent_enable(c->bev, EV_READ);
-}
-
-/*
- * Too many runtime connections wait: close the oldest. Never the new one:
- * a real runtime whose connection is closed reconnects at once, and
- * closing each new one would make it spin.
- */
-static void
-conn_evict_runtime(struct route *r)
-{
-	struct conn *c;
-
-	TAILQ_FOREACH(c, &r->conns, entry) {
-		if (c->role == CONN_ROLE_RUNTIME &&
-		    (c->state == CONN_RT_IDLE || c->state == CONN_RT_ADVERTISE))
-			break;
-	}
-	if (c == NULL)
-		return;
-	conn_close(c, LOG_LEVEL_WARN, "%u runtime connections are waiting (at "
-	    "most %d): closed the oldest (pid %llu)", r->nruntimes,
-	    ROUTE_MAX_RUNTIME_CONNS, (unsigned long long)c->adv.pid);
-}
-
-/* A runtime connected to the route's runtime socket. */
-void
-conn_accept_runtime(int fd, void *arg)
-{
-	struct route *r = arg;
-	struct conn *c;
-	uint8_t buf[IPC_ADVERTISE_SIZE];
-	ssize_t n;
-
-	if (r->nruntimes >= ROUTE_MAX_RUNTIME_CONNS)
-		conn_evict_runtime(r);
-	c = conn_new(r, fd, CONN_ROLE_RUNTIME, CONN_RT_ADVERTISE);
-	log_trace(r->tag, "conn %llu: runtime connected", (unsigned long long)c->id);
-	/* A runtime advertises as soon as it connects. */
-	if ((n = conn_recv_early(c, fd, buf, sizeof buf)) < 0)
-		return;
-	bufferevent_enable(c->bev, EV_READ);
-	conn_timer(c, r->conf.frame_timeout_ms);
-	if (n > 0) {
-		conn_prefill(c, buf, (size_t)n);
-		conn_read_advertise(c);         /* may free c */
 	}
 }

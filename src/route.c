@@ -221,7 +221,7 @@ route_listen(struct route *r, char **cause)
 
 	if (MODE_RUNTIME_SERVER(rc->mode)) {
 		r->rt_l = listener_new(r->base, &r->conf.runtime,
-		    conn_accept_runtime, NULL, r, cause);
+		    accept_runtime, NULL, r, cause);
 		if (r->rt_l == NULL)
 			return -1;
 		log_info(r->tag, "listening for runtimes on %s",
@@ -229,7 +229,7 @@ route_listen(struct route *r, char **cause)
 	}
 	if (MODE_TOOL_SERVER(rc->mode)) {
 		r->tool_l = listener_new(r->base, &r->conf.tool,
-		    conn_accept_tool, conn_answer_busy, r, cause);
+		    accept_tool, accept_busy, r, cause);
 		if (r->tool_l == NULL)
 			return -1;
 		log_info(r->tag, "listening for tools on %s",

@@ -152,6 +152,11 @@ struct route {
 	struct ipc_advertise cc_adv;
 };
 
+/* accept.c */
+void accept_tool(int, void *);
+void accept_runtime(int, void *);
+void accept_busy(int, void *);
+
 /* client_client.c */
 extern const struct route_ops client_client_ops;
 
@@ -172,9 +177,9 @@ struct bufferevent *conn_take_bev(struct conn *);
 void conn_wait_for_runtime(struct conn *);
 void conn_send_advertise(struct conn *, const uint8_t *);
 void conn_send_probe(struct conn *);
-void conn_accept_tool(int, void *);
-void conn_answer_busy(int, void *);
-void conn_accept_runtime(int, void *);
+void conn_frame_deadline(struct conn *);
+void conn_read_frame(struct conn *);
+void conn_read_advertise(struct conn *);
 
 /* dial.c */
 struct conn *dial_new(struct route *, enum conn_role, struct conn *, unsigned);
