@@ -77,10 +77,20 @@ accept_tool(int fd, void *arg)
 	struct conn *c;
 	uint8_t buf[ROUTE_FRAME_READ];
 	struct ipc_header h;
+	uid_t uid;
+	pid_t pid;
 	ssize_t n;
 
 	c = conn_new(r, fd, CONN_ROLE_TOOL, CONN_TOOL_FRAME);
 	log_trace(r->tag, "conn %llu: tool connected", (unsigned long long)c->id);
+	if (r->conf.tool.kind == ADDR_UNIX &&
+	    !sock_peer_allowed(fd, &r->conf.access, &uid, &pid)) {
+		conn_refuse(c, IPC_E_ACCESS_DENIED, LOG_LEVEL_WARN, "refused a "
+		    "tool of uid %ld (pid %ld): not in allow-users or "
+		    "allow-groups; nothing reached the runtime", (long)uid,
+		    (long)pid);
+		return;
+	}
 	if (r->ntools > ROUTE_MAX_TOOLS) {
 		conn_refuse(c, IPC_E_NOT_YET_AVAILABLE, LOG_LEVEL_WARN, "%u tools "
 		    "are already waiting (at most %d): answered a new one with "

@@ -25,6 +25,10 @@ static const char *conf_keys[KEY_COUNT] = {
 	[KEY_PAIR_TIMEOUT] = "pair-timeout",
 	[KEY_FRAME_TIMEOUT] = "frame-timeout",
 	[KEY_ALLOW_REMOTE_TOOLS] = "allow-remote-tools",
+	[KEY_SOCKET_MODE] = "socket-mode",
+	[KEY_SOCKET_GROUP] = "socket-group",
+	[KEY_ALLOW_USERS] = "allow-users",
+	[KEY_ALLOW_GROUPS] = "allow-groups",
 };
 
 /* Verbs and presets, and what each means. */
@@ -67,6 +71,7 @@ conf_free(struct conf *conf)
 		return;
 	while ((rc = TAILQ_FIRST(&conf->routes)) != NULL) {
 		TAILQ_REMOVE(&conf->routes, rc, entry);
+		access_free(&rc->access);
 		free(rc->name);
 		addr_free(&rc->tool);
 		addr_free(&rc->runtime);
@@ -117,6 +122,25 @@ conf_key_list(void)
 	for (i = 0; i < KEY_COUNT && len < sizeof list; i++) {
 		len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
 		    i > 0 ? ", " : "", conf_keys[i]);
+	}
+	return list;
+}
+
+/* The keys [dsrouterd] may set as defaults for every route, for messages. */
+const char *
+conf_key_list_defaults(void)
+{
+	static char list[256];
+	size_t len = 0;
+	int i;
+
+	if (list[0] != '\0')
+		return list;
+	for (i = 0; i < KEY_COUNT && len < sizeof list; i++) {
+		if (i == KEY_MODE || conf_key_is_endpoint((enum conf_key)i))
+			continue;
+		len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
+		    len > 0 ? ", " : "", conf_keys[i]);
 	}
 	return list;
 }
@@ -450,6 +474,57 @@ conf_route_exposure(struct conf *conf, const struct route_spec *spec,
 	return -1;
 }
 
+/* Who may use the tool socket: its mode and group, and whose tools it takes. */
+static int
+conf_route_access(struct conf *conf, const struct route_spec *spec,
+    struct route_conf *rc, char **cause)
+{
+	struct access *ac = &rc->access;
+	char label[32], *why = NULL;
+	enum conf_key k;
+
+	ac->mode = DSR_DEFAULT_SOCKET_MODE;
+	k = KEY_SOCKET_MODE;
+	if (spec->val[k] != NULL && access_parse_mode(spec->val[k], &ac->mode) != 0) {
+		conf_error(cause, conf, spec->vline[k], "%s: '%s' is not a socket "
+		    "mode from 0600 to 0666 (octal, e.g. 0660)", conf_key_label(conf,
+		    k, label, sizeof label), spec->val[k]);
+		return -1;
+	}
+	k = KEY_SOCKET_GROUP;
+	if (spec->val[k] != NULL) {
+		if (access_parse_group(spec->val[k], &ac->group) != 0) {
+			conf_error(cause, conf, spec->vline[k], "%s: no group "
+			    "'%s' on this system", conf_key_label(conf, k, label,
+			    sizeof label), spec->val[k]);
+			return -1;
+		}
+		ac->group_set = 1;
+	}
+	k = KEY_ALLOW_USERS;
+	if (spec->val[k] != NULL && access_parse_users(spec->val[k], &ac->uids,
+	    &ac->nuids, &why) != 0)
+		goto bad;
+	k = KEY_ALLOW_GROUPS;
+	if (spec->val[k] != NULL && access_parse_groups(spec->val[k], &ac->gids,
+	    &ac->ngids, &why) != 0)
+		goto bad;
+	if (rc->tool.kind != ADDR_UNIX && (ac->nuids > 0 || ac->ngids > 0 ||
+	    spec->val[KEY_SOCKET_MODE] != NULL || ac->group_set)) {
+		conf_error(cause, conf, rc->tool_line, "socket-mode, socket-group, "
+		    "allow-users and allow-groups need a Unix tool socket, not %s",
+		    addr_describe(&rc->tool));
+		return -1;
+	}
+	return 0;
+
+bad:
+	conf_error(cause, conf, spec->vline[k], "%s: %s", conf_key_label(conf, k,
+	    label, sizeof label), why);
+	free(why);
+	return -1;
+}
+
 /* Build a validated route from a spec and add it to the configuration. */
 int
 conf_add_route(struct conf *conf, const struct route_spec *spec, char **cause)
@@ -499,7 +574,8 @@ conf_add_route(struct conf *conf, const struct route_spec *spec, char **cause)
 	    &rc->frame_timeout_ms, cause) != 0)
 		goto fail;
 
-	if (conf_route_exposure(conf, spec, rc, cause) != 0)
+	if (conf_route_exposure(conf, spec, rc, cause) != 0 ||
+	    conf_route_access(conf, spec, rc, cause) != 0)
 		goto fail;
 
 	TAILQ_INSERT_TAIL(&conf->routes, rc, entry);
@@ -507,6 +583,7 @@ conf_add_route(struct conf *conf, const struct route_spec *spec, char **cause)
 	return 0;
 
 fail:
+	access_free(&rc->access);
 	free(rc->name);
 	addr_free(&rc->tool);
 	addr_free(&rc->runtime);
@@ -587,6 +664,9 @@ conf_route_same_ends(const struct route_conf *a, const struct route_conf *b)
 {
 	return strcmp(a->name, b->name) == 0 && a->mode == b->mode &&
 	    a->tool_default == b->tool_default &&
+	    a->access.mode == b->access.mode &&
+	    a->access.group_set == b->access.group_set &&
+	    a->access.group == b->access.group &&
 	    strcmp(addr_describe(&a->tool), addr_describe(&b->tool)) == 0 &&
 	    strcmp(addr_describe(&a->runtime), addr_describe(&b->runtime)) == 0;
 }
@@ -612,5 +692,6 @@ conf_route_equal(const struct route_conf *a, const struct route_conf *b)
 	    a->runtime_timeout_ms == b->runtime_timeout_ms &&
 	    a->pair_timeout_ms == b->pair_timeout_ms &&
 	    a->frame_timeout_ms == b->frame_timeout_ms &&
-	    a->allow_remote_tools == b->allow_remote_tools;
+	    a->allow_remote_tools == b->allow_remote_tools &&
+	    access_equal(&a->access, &b->access);
 }

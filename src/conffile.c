@@ -21,6 +21,12 @@
 /* inih keeps at most this many bytes of a section name (its MAX_SECTION, less the NUL). */
 #define CONFFILE_SECTION_MAX 49
 
+/* The keys of one section, as written. */
+struct conffile_section {
+	struct route_spec spec;
+	char *vals[KEY_COUNT];
+};
+
 /* Loading state for the INI parser. */
 struct conffile {
 	struct conf *conf;
@@ -28,47 +34,67 @@ struct conffile {
 	unsigned line;            /* line being parsed */
 	int line_done;            /* last read ended a line */
 	char *cause;
-	char *section;            /* the section's name, trimmed */
-	char raw[CONFFILE_SECTION_MAX + 1]; /* as inih will name it */
-	struct route_spec spec;
-	char *vals[KEY_COUNT];
-	int in_route;
+	char raw[CONFFILE_SECTION_MAX + 1]; /* the section as inih names it */
+	struct conffile_section *cur; /* the section being read, or NULL */
+	struct conffile_section global; /* [dsrouterd]: defaults for the routes */
 	int in_global;
-	char **names;             /* route names seen, to refuse duplicates */
-	unsigned nnames;
-	unsigned *name_lines;
+	struct conffile_section *routes; /* [route NAME], in order */
+	unsigned nroutes;
 };
 
-/* Finish the [route] section being read, if any. */
-static int
-conffile_flush(struct conffile *cl)
+/* Free what a section holds. */
+static void
+conffile_section_free(struct conffile_section *sec)
 {
-	int i, rc = 0;
+	int i;
 
-	if (cl->in_route)
-		rc = conf_add_route(cl->conf, &cl->spec, &cl->cause);
-	for (i = 0; i < KEY_COUNT; i++) {
-		free(cl->vals[i]);
-		cl->vals[i] = NULL;
+	free((char *)(uintptr_t)sec->spec.name);
+	for (i = 0; i < KEY_COUNT; i++)
+		free(sec->vals[i]);
+}
+
+/* Start a [route NAME] section; its name must be one word, and new. */
+static int
+conffile_route(struct conffile *cl, const char *section)
+{
+	struct conffile_section *sec;
+	const char *name = section + 5;
+	unsigned i;
+
+	while (*name == ' ' || *name == '\t')
+		name++;
+	if (*name == '\0' || strpbrk(name, " \t\"'") != NULL) {
+		conf_error(&cl->cause, cl->conf, cl->line, "route name '%s' "
+		    "must be one word", name);
+		return -1;
 	}
-	memset(&cl->spec, 0, sizeof cl->spec);
-	cl->in_route = cl->in_global = 0;
-	return rc;
+	for (i = 0; i < cl->nroutes; i++) {
+		if (strcmp(cl->routes[i].spec.name, name) == 0) {
+			conf_error(&cl->cause, cl->conf, cl->line,
+			    "duplicate route name '%s' (first at line %u)",
+			    name, cl->routes[i].spec.line);
+			return -1;
+		}
+	}
+	cl->routes = xreallocarray(cl->routes, cl->nroutes + 1,
+	    sizeof *cl->routes);
+	sec = &cl->routes[cl->nroutes++];
+	memset(sec, 0, sizeof *sec);
+	sec->spec.name = xstrdup(name);
+	sec->spec.line = cl->line;
+	cl->cur = sec;
+	return 0;
 }
 
 /* Start a new section. */
 static int
 conffile_section(struct conffile *cl, const char *section)
 {
-	const char *name;
-	unsigned i;
-
-	if (conffile_flush(cl) != 0)
-		return -1;
-	free(cl->section);
-	cl->section = xstrdup(section);
+	cl->cur = NULL;
+	cl->in_global = 0;
 	if (strcmp(section, "dsrouterd") == 0) {
 		cl->in_global = 1;
+		cl->cur = &cl->global;
 		return 0;
 	}
 	if (strncmp(section, "route", 5) != 0 ||
@@ -77,31 +103,33 @@ conffile_section(struct conffile *cl, const char *section)
 		    "[%s]; use [dsrouterd] or [route NAME]", section);
 		return -1;
 	}
-	name = section + 5;
-	while (*name == ' ' || *name == '\t')
-		name++;
-	if (*name == '\0' || strpbrk(name, " \t\"'") != NULL) {
-		conf_error(&cl->cause, cl->conf, cl->line, "route name '%s' "
-		    "must be one word", name);
-		return -1;
-	}
-	for (i = 0; i < cl->nnames; i++) {
-		if (strcmp(cl->names[i], name) == 0) {
-			conf_error(&cl->cause, cl->conf, cl->line,
-			    "duplicate route name '%s' (first at line %u)",
-			    name, cl->name_lines[i]);
+	return conffile_route(cl, section);
+}
+
+/* A key of [dsrouterd]: log-level, or a default for every route. */
+static int
+conffile_global(struct conffile *cl, const char *name, const char *value,
+    int key)
+{
+	enum log_level level;
+
+	if (strcmp(name, "log-level") == 0) {
+		if (log_level_parse(value, &level) != 0) {
+			conf_error(&cl->cause, cl->conf, cl->line, "log-level: "
+			    "'%s' is not one of none, critical, error, warning, "
+			    "info, debug, trace", value);
 			return -1;
 		}
+		cl->conf->log_level = level;
+		return 0;
 	}
-	cl->names = xreallocarray(cl->names, cl->nnames + 1, sizeof *cl->names);
-	cl->name_lines = xreallocarray(cl->name_lines, cl->nnames + 1,
-	    sizeof *cl->name_lines);
-	cl->names[cl->nnames] = xstrdup(name);
-	cl->name_lines[cl->nnames++] = cl->line;
-	cl->in_route = 1;
-	cl->spec.name = cl->names[cl->nnames - 1];
-	cl->spec.line = cl->line;
-	return 0;
+	if (key < 0 || key == KEY_MODE || conf_key_is_endpoint((enum conf_key)key)) {
+		conf_error(&cl->cause, cl->conf, cl->line, "unknown key '%s' in "
+		    "[dsrouterd] (known: log-level, and as defaults for the "
+		    "routes: %s)", name, conf_key_list_defaults());
+		return -1;
+	}
+	return 1;
 }
 
 /* inih callback: one key of the section the reader has opened. */
@@ -110,7 +138,7 @@ conffile_handler(void *arg, const char *section, const char *name,
     const char *value)
 {
 	struct conffile *cl = arg;
-	enum log_level level;
+	struct conffile_section *sec;
 	int key;
 
 	if (cl->cause != NULL)
@@ -118,42 +146,29 @@ conffile_handler(void *arg, const char *section, const char *name,
 	if (name == NULL)
 		return 1;
 	/* The reader and inih must agree on where sections begin. */
-	if ((cl->in_global || cl->in_route) ? strcmp(section, cl->raw) != 0 :
-	    *section != '\0') {
+	if (cl->cur != NULL ? strcmp(section, cl->raw) != 0 : *section != '\0') {
 		conf_error(&cl->cause, cl->conf, cl->line, "key '%s' is in a "
 		    "section whose header was not understood; write it as "
 		    "[route NAME] on a line of its own", name);
 		return 0;
 	}
-	if (!cl->in_global && !cl->in_route) {
+	if ((sec = cl->cur) == NULL) {
 		conf_error(&cl->cause, cl->conf, cl->line, "key '%s' outside any "
 		    "section; put it under [dsrouterd] or [route NAME]", name);
 		return 0;
 	}
-	if (cl->in_global) {
-		if (strcmp(name, "log-level") != 0) {
-			conf_error(&cl->cause, cl->conf, cl->line, "unknown key "
-			    "'%s' in [dsrouterd] (known: log-level)", name);
-			return 0;
-		}
-		if (log_level_parse(value, &level) != 0) {
-			conf_error(&cl->cause, cl->conf, cl->line, "log-level: "
-			    "'%s' is not one of none, critical, error, warning, "
-			    "info, debug, trace", value);
-			return 0;
-		}
-		cl->conf->log_level = level;
-		return 1;
-	}
-	if ((key = conf_key_lookup(name)) < 0) {
+	key = conf_key_lookup(name);
+	if (cl->in_global && conffile_global(cl, name, value, key) <= 0)
+		return cl->cause == NULL;
+	if (key < 0) {
 		conf_error(&cl->cause, cl->conf, cl->line, "unknown key '%s' in "
 		    "[%s] (known: %s)", name, section, conf_key_list());
 		return 0;
 	}
-	if (cl->vals[key] != NULL) {
+	if (sec->vals[key] != NULL) {
 		conf_error(&cl->cause, cl->conf, cl->line, "key '%s' set twice "
 		    "in [%s] (first at line %u)", name, section,
-		    cl->spec.vline[key]);
+		    sec->spec.vline[key]);
 		return 0;
 	}
 	if (*value == '\0') {
@@ -161,10 +176,36 @@ conffile_handler(void *arg, const char *section, const char *name,
 		    name);
 		return 0;
 	}
-	cl->vals[key] = xstrdup(value);
-	cl->spec.val[key] = cl->vals[key];
-	cl->spec.vline[key] = cl->line;
+	sec->vals[key] = xstrdup(value);
+	sec->spec.val[key] = sec->vals[key];
+	sec->spec.vline[key] = cl->line;
 	return 1;
+}
+
+/*
+ * Build the routes, once the whole file is read: each with the defaults
+ * of [dsrouterd] for the keys it does not set (an error in one names the
+ * line of [dsrouterd] it came from).
+ */
+static int
+conffile_build(struct conffile *cl)
+{
+	struct route_spec spec;
+	unsigned i;
+	int k;
+
+	for (i = 0; i < cl->nroutes; i++) {
+		spec = cl->routes[i].spec;
+		for (k = 0; k < KEY_COUNT; k++) {
+			if (spec.val[k] == NULL && cl->global.spec.val[k] != NULL) {
+				spec.val[k] = cl->global.spec.val[k];
+				spec.vline[k] = cl->global.spec.vline[k];
+			}
+		}
+		if (conf_add_route(cl->conf, &spec, &cl->cause) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* Where inih ends a section name: at ']' or at an inline "; comment". */
@@ -252,13 +293,10 @@ conffile_done(struct conffile *cl)
 {
 	unsigned i;
 
-	for (i = 0; i < KEY_COUNT; i++)
-		free(cl->vals[i]);
-	for (i = 0; i < cl->nnames; i++)
-		free(cl->names[i]);
-	free(cl->names);
-	free(cl->name_lines);
-	free(cl->section);
+	for (i = 0; i < cl->nroutes; i++)
+		conffile_section_free(&cl->routes[i]);
+	free(cl->routes);
+	conffile_section_free(&cl->global);
 }
 
 /* Parse an open stream as configuration named file. */
@@ -279,7 +317,7 @@ conffile_stream(struct conf **confp, FILE *f, const char *file, char **cause)
 	if (cl.cause == NULL && rc < 0)
 		conf_error(&cl.cause, cl.conf, cl.line, "cannot parse");
 	if (cl.cause == NULL)
-		conffile_flush(&cl);
+		conffile_build(&cl);
 	if (cl.cause == NULL)
 		conf_validate(cl.conf, &cl.cause);
 	conffile_done(&cl);

@@ -44,6 +44,7 @@ struct evbuffer;
 #define IPC_E_UNKNOWN_COMMAND 0x80131385u
 #define IPC_E_UNKNOWN_MAGIC 0x80131386u
 #define IPC_E_NOT_YET_AVAILABLE 0x8013135Bu
+#define IPC_E_ACCESS_DENIED 0x80070005u
 
 /* Log levels, from the most to the least severe. */
 enum log_level {
@@ -81,6 +82,18 @@ enum route_mode {
 #define MODE_TOOL_SERVER(m) ((m) == MODE_SERVER_SERVER || (m) == MODE_SERVER_CLIENT)
 #define MODE_RUNTIME_SERVER(m) ((m) == MODE_SERVER_SERVER || (m) == MODE_CLIENT_SERVER)
 
+/* Who may use a route's Unix tool socket. */
+struct access {
+	mode_t mode;               /* the socket file's mode (default 0600) */
+	gid_t group;               /* its group, when group_set */
+	int group_set;
+	uid_t *uids;               /* allow-users; none: no check */
+	size_t nuids;
+	gid_t *gids;               /* allow-groups */
+	size_t ngids;
+};
+#define DSR_DEFAULT_SOCKET_MODE 0600
+
 /* One route as configured: validated, not live. */
 struct route_conf {
 	char *name;
@@ -93,6 +106,7 @@ struct route_conf {
 	unsigned pair_timeout_ms;  /* 0: the defaults above, as the case may be */
 	unsigned frame_timeout_ms;
 	int allow_remote_tools;    /* a tool listener off loopback is wanted */
+	struct access access;      /* who may use a Unix tool socket */
 	unsigned line;             /* line of the [route] header, 0 for the command line */
 	unsigned tool_line;        /* lines of the address keys */
 	unsigned runtime_line;
@@ -119,6 +133,10 @@ enum conf_key {
 	KEY_PAIR_TIMEOUT,
 	KEY_FRAME_TIMEOUT,
 	KEY_ALLOW_REMOTE_TOOLS,
+	KEY_SOCKET_MODE,
+	KEY_SOCKET_GROUP,
+	KEY_ALLOW_USERS,
+	KEY_ALLOW_GROUPS,
 	KEY_COUNT,
 };
 
@@ -279,6 +297,16 @@ char *addr_default_tool_path(pid_t, char **);
 char *addr_router_tool_path(pid_t, char **);
 int addr_proc_start_time(pid_t, unsigned long long *);
 
+/* access.c */
+int access_parse_mode(const char *, mode_t *);
+int access_parse_group(const char *, gid_t *);
+int access_parse_users(const char *, uid_t **, size_t *, char **);
+int access_parse_groups(const char *, gid_t **, size_t *, char **);
+int access_allowed(const struct access *, uid_t, gid_t, const gid_t *, size_t);
+int access_equal(const struct access *, const struct access *);
+void access_copy(struct access *, const struct access *);
+void access_free(struct access *);
+
 /* backoff.c */
 void backoff_init(struct backoff *, unsigned, unsigned);
 unsigned backoff_next(struct backoff *, uint32_t);
@@ -296,6 +324,7 @@ int conf_key_lookup(const char *);
 const char *conf_key_name(enum conf_key);
 int conf_key_is_endpoint(enum conf_key);
 const char *conf_key_list(void);
+const char *conf_key_list_defaults(void);
 int conf_add_route(struct conf *, const struct route_spec *, char **);
 int conf_validate(struct conf *, char **);
 void conf_error(char **, const struct conf *, unsigned, const char *, ...)
@@ -336,7 +365,8 @@ void lifeline_free(struct lifeline *);
 
 /* listener.c */
 struct listener *listener_new(struct event_base *, const struct addr *,
-    void (*)(int, void *), void (*)(int, void *), void *, char **);
+    const struct access *, void (*)(int, void *), void (*)(int, void *),
+    void *, char **);
 void listener_free(struct listener *);
 int listener_alias(struct listener *, const char *, char **);
 const char *listener_name(struct listener *);
@@ -406,7 +436,8 @@ void daemon_route_expired(struct daemon *, struct route *);
 void daemon_route_drained(struct daemon *, struct route *);
 
 /* sock.c */
-int sock_listen(const struct addr *, char **);
+int sock_listen(const struct addr *, const struct access *, char **);
+int sock_peer_allowed(int, const struct access *, uid_t *, pid_t *);
 int sock_connect_start(const struct addr *);
 int sock_set_nonblock(int);
 int sock_peer_gone(int);

@@ -124,14 +124,14 @@ listener_rearm(evutil_socket_t fd, short events, void *arg)
  */
 struct listener *
 listener_new(struct event_base *base, const struct addr *a,
-    void (*cb)(int, void *), void (*busy_cb)(int, void *), void *arg,
-    char **cause)
+    const struct access *ac, void (*cb)(int, void *),
+    void (*busy_cb)(int, void *), void *arg, char **cause)
 {
 	struct listener *l;
 	struct stat sb;
 	int fd;
 
-	if ((fd = sock_listen(a, cause)) == -1)
+	if ((fd = sock_listen(a, ac, cause)) == -1)
 		return NULL;
 	l = xcalloc(1, sizeof *l);
 	addr_copy(&l->addr, a);

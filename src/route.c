@@ -220,7 +220,7 @@ route_listen(struct route *r, char **cause)
 	const struct route_conf *rc = &r->conf;
 
 	if (MODE_RUNTIME_SERVER(rc->mode)) {
-		r->rt_l = listener_new(r->base, &r->conf.runtime,
+		r->rt_l = listener_new(r->base, &r->conf.runtime, NULL,
 		    accept_runtime, NULL, r, cause);
 		if (r->rt_l == NULL)
 			return -1;
@@ -229,7 +229,7 @@ route_listen(struct route *r, char **cause)
 	}
 	if (MODE_TOOL_SERVER(rc->mode)) {
 		r->tool_l = listener_new(r->base, &r->conf.tool,
-		    accept_tool, accept_busy, r, cause);
+		    &r->conf.access, accept_tool, accept_busy, r, cause);
 		if (r->tool_l == NULL)
 			return -1;
 		log_info(r->tag, "listening for tools on %s",
@@ -279,6 +279,7 @@ route_new(struct daemon *d, struct event_base *base, const struct route_conf *rc
 	r->conf.name = xstrdup(rc->name);
 	addr_copy(&r->conf.tool, &rc->tool);
 	addr_copy(&r->conf.runtime, &rc->runtime);
+	access_copy(&r->conf.access, &rc->access);
 	r->ops = route_ops_table[rc->mode];
 	xasprintf(&r->tag, "route %s", rc->name);
 	pair_init(&r->pair);
@@ -312,6 +313,8 @@ route_update(struct route *r, const struct route_conf *rc)
 	r->conf.frame_timeout_ms = rc->frame_timeout_ms;
 	r->conf.runtime_timeout_ms = rc->runtime_timeout_ms;
 	r->conf.allow_remote_tools = rc->allow_remote_tools;
+	access_free(&r->conf.access);
+	access_copy(&r->conf.access, &rc->access);
 	if (rc->runtime_timeout_ms != old_rt)
 		route_arm_runtime_timeout(r);
 	log_info(r->tag, "updated in place: pair-timeout %u ms (0: default), "
@@ -399,6 +402,7 @@ route_free(struct route *r)
 	free(r->conf.name);
 	addr_free(&r->conf.tool);
 	addr_free(&r->conf.runtime);
+	access_free(&r->conf.access);
 	free(r->tag);
 	free(r);
 }

@@ -92,9 +92,69 @@ sock_unix_prepare(const char *path, char **cause)
 	return 0;
 }
 
-/* Open a listening socket (Unix sockets mode 0600); returns the fd or -1. */
+/*
+ * Give a new Unix socket file the group and mode asked for, before it
+ * listens: created 0600, it is never wider than asked at any moment.
+ */
+static int
+sock_unix_access(const struct addr *a, const struct access *ac, char **cause)
+{
+	if (ac == NULL)
+		return 0;
+	if (ac->group_set && chown(a->path, (uid_t)-1, ac->group) != 0) {
+		xasprintf(cause, "cannot give %s to group %lu: %s", a->path,
+		    (unsigned long)ac->group, strerror(errno));
+		return -1;
+	}
+	if (ac->mode != 0600 && chmod(a->path, ac->mode) != 0) {
+		xasprintf(cause, "cannot set the mode of %s to %04o: %s", a->path,
+		    (unsigned)ac->mode, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Whether the peer of an accepted Unix connection may use it: root and
+ * this process's own user always; others as ac allows (access.c). Fills
+ * the peer's uid and pid for the log.
+ */
 int
-sock_listen(const struct addr *a, char **cause)
+sock_peer_allowed(int fd, const struct access *ac, uid_t *uid, pid_t *pid)
+{
+#if defined(SO_PEERCRED)
+	struct ucred cred;
+	gid_t groups[256];
+	socklen_t len = sizeof cred;
+	size_t ngroups = 0;
+
+	*uid = (uid_t)-1;
+	*pid = 0;
+	if (ac->nuids == 0 && ac->ngids == 0)
+		return 1;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
+		return 0;
+	*uid = cred.uid;
+	*pid = cred.pid;
+	if (cred.uid == 0 || cred.uid == geteuid())
+		return 1;
+#ifdef SO_PEERGROUPS
+	len = sizeof groups;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == 0)
+		ngroups = len / sizeof groups[0];
+#endif
+	return access_allowed(ac, cred.uid, cred.gid, groups, ngroups);
+#else
+	(void)fd;
+	*uid = (uid_t)-1;
+	*pid = 0;
+	return ac->nuids == 0 && ac->ngids == 0;
+#endif
+}
+
+/* Open a listening socket (Unix sockets mode 0600, or as ac says); returns the fd or -1. */
+int
+sock_listen(const struct addr *a, const struct access *ac, char **cause)
 {
 	int fd, one = 1, saved;
 	mode_t mask;
@@ -121,6 +181,11 @@ sock_listen(const struct addr *a, char **cause)
 		return -1;
 	}
 	umask(mask);
+	if (a->kind == ADDR_UNIX && sock_unix_access(a, ac, cause) != 0) {
+		close(fd);
+		unlink(a->path);
+		return -1;
+	}
 	if (listen(fd, 128) != 0 || sock_set_nonblock(fd) != 0) {
 		xasprintf(cause, "cannot listen on %s: %s", addr_describe(a),
 		    strerror(errno));
