@@ -379,6 +379,7 @@ int log_level_parse(const char *, enum log_level *);
 void log_msg(enum log_level, const char *, const char *, ...) DSR_PRINTFLIKE(3, 4);
 void log_vmsg(enum log_level, const char *, const char *, va_list) DSR_PRINTFLIKE(3, 0);
 void log_libevent(void);
+void log_fail(const char *, ...) DSR_PRINTFLIKE(1, 2);
 void fatal(const char *, ...) DSR_PRINTFLIKE(1, 2) DSR_NORETURN;
 void fatalx(const char *, ...) DSR_PRINTFLIKE(1, 2) DSR_NORETURN;
 #define log_enabled(l) ((l) <= log_get_level())

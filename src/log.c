@@ -189,6 +189,23 @@ log_libevent(void)
 	event_set_fatal_callback(log_event_fatal);
 }
 
+/*
+ * Say why the process cannot go on, in one line on standard error: with
+ * the journal's priority prefix there, so that 'journalctl -p err' shows it.
+ */
+void
+log_fail(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%sdsrouterd: %s\n", log_style == LOG_STYLE_JOURNAL ?
+	    "<3>" : "", msg);
+}
+
 /* Log a fatal error with errno and exit. */
 void
 fatal(const char *fmt, ...)
@@ -200,7 +217,8 @@ fatal(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "dsrouterd: fatal: %s: %s\n", msg, strerror(saved));
+	fprintf(stderr, "%sdsrouterd: fatal: %s: %s\n", log_style ==
+	    LOG_STYLE_JOURNAL ? "<2>" : "", msg, strerror(saved));
 	exit(70);
 }
 
@@ -214,6 +232,7 @@ fatalx(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "dsrouterd: fatal: %s\n", msg);
+	fprintf(stderr, "%sdsrouterd: fatal: %s\n", log_style ==
+	    LOG_STYLE_JOURNAL ? "<2>" : "", msg);
 	exit(70);
 }

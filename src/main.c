@@ -21,7 +21,7 @@ main(int argc, char **argv)
 	log_open(LOG_LEVEL_INFO);
 	log_libevent();
 	if ((rc = cli_parse(&cli, argc, argv, &cause)) != 0) {
-		fprintf(stderr, "dsrouterd: %s\n", cause);
+		log_fail("%s", cause);
 		if (rc == EX_USAGE)
 			fprintf(stderr, "Try 'dsrouterd --help'.\n");
 		free(cause);
@@ -47,7 +47,7 @@ main(int argc, char **argv)
 
 	if (cli.config != NULL) {
 		if (conffile_load(&loaded, cli.config, &cause) != 0) {
-			fprintf(stderr, "dsrouterd: %s\n", cause);
+			log_fail("%s", cause);
 			free(cause);
 			cli_free(&cli);
 			return EX_CONFIG;
