@@ -262,11 +262,11 @@ END_TEST
 
 START_TEST(test_known_never_stale)
 {
-	struct ipc_advertise b = adv_of(0xbb, 2);
+	struct ipc_advertise adv, b = adv_of(0xbb, 2);
 	struct pair_runtime *prev, *ra, *rb;
 	void **stale;
 	size_t nstale;
-	int i, next = 2;
+	int i, k, over, nidle[2], next = 2;
 
 	/* Two live runtimes share one port. A is first... */
 	ck_assert_int_eq(add_quiet(0xaa, C(0)), PAIR_FIRST);
@@ -283,25 +283,37 @@ START_TEST(test_known_never_stale)
 
 	/*
 	 * A reconnects at once, as runtimes do. From now on neither may make
-	 * the router close the other's connections, or they would spin.
+	 * the router close the other's connections, or they would spin: a
+	 * known cookie only ever gives back its own oldest idle connection,
+	 * once it has more than PAIR_MAX_IDLE (the two alternate, so that one
+	 * is 2 * PAIR_MAX_IDLE connections back).
 	 */
+	nidle[0] = 0;
+	nidle[1] = 1;
 	for (i = 0; i < 40; i++) {
-		if (i % 2 == 0) {
-			ck_assert_int_eq(add_quiet(0xaa, C(next)), PAIR_KNOWN);
-		} else {
-			ck_assert_int_eq(add_quiet(0xbb, C(next)), PAIR_KNOWN);
-		}
+		k = i % 2;
+		over = ++nidle[k] > PAIR_MAX_IDLE;
+		if (over)
+			nidle[k]--;
+		adv = adv_of(k == 0 ? 0xaa : 0xbb, 1000);
+		ck_assert_int_eq(pair_runtime_add(&p, &adv, C(next), &prev,
+		    &stale, &nstale), PAIR_KNOWN);
+		ck_assert_uint_eq(nstale, (size_t)over);
+		if (over)
+			ck_assert_ptr_eq(stale[0], C(next - 2 * PAIR_MAX_IDLE));
+		free(stale);
 		next++;
 		ck_assert_ptr_eq(pair_current(&p), rb);
 	}
-	ck_assert_uint_eq(pair_idle_count(&p), 41);
-	ck_assert_uint_eq(ra->nconns, 20);
-	ck_assert_uint_eq(rb->nconns, 21);
-	/* Tools go to the newest runtime, B, oldest connection first. */
+	ck_assert_uint_eq(pair_idle_count(&p), 2 * PAIR_MAX_IDLE);
+	ck_assert_uint_eq(ra->nconns, PAIR_MAX_IDLE);
+	ck_assert_uint_eq(rb->nconns, PAIR_MAX_IDLE);
+	/* Tools go to the newest runtime, B, oldest connection kept first. */
+	next -= 2 * PAIR_MAX_IDLE;
 	pair_tool_add(&p, T(0));
-	ck_assert_ptr_eq(match_expect(T(0), C(1)), rb);
+	ck_assert_ptr_eq(match_expect(T(0), C(next + 1)), rb);
 	pair_tool_add(&p, T(1));
-	ck_assert_ptr_eq(match_expect(T(1), C(3)), rb);
+	ck_assert_ptr_eq(match_expect(T(1), C(next + 3)), rb);
 }
 END_TEST
 
