@@ -211,7 +211,9 @@ installed_tool() {
 # scenario_end last; in between, D is its directory, each check logs one
 # "ok:" or "FAIL:" line, and a failed check makes the scenario fail at its
 # end (abort: at once). The driver exports RUN, DSROUTERD, DSR_IPC, APP_DLL,
-# and DOTNET_TRACE and NETCLIENT (a path, or empty when not available).
+# TOOLS_DIR, and DOTNET_TRACE, DOTNET_COUNTERS, DOTNET_GCDUMP, DOTNET_DUMP,
+# DOTNET_STACK, NETCLIENT and DSROUTER_LINK (a path, or empty when not
+# available; RUN/st-NAME says why).
 
 declare -A PID=()   # named processes: routers by name, background tools
 declare -A DT_ARGS=() DT_SECS=()    # each dotnet_trace_start's arguments
@@ -395,6 +397,96 @@ dotnet_trace() {
 	[ -n "$DOTNET_TRACE" ] || return 0
 	dotnet_trace_start "$@"
 	dotnet_trace_finish "$1"
+}
+
+# ---- the other real tools: dotnet-counters, dotnet-gcdump, dotnet-dump,
+# dotnet-stack. The app publishes counters (its Meter DsrInterop.App, its
+# EventSource's EventCounter) and keeps MARKERS DsrInteropMarker objects
+# alive (tests/interop/app/Program.cs).
+
+MARKERS=1000
+# What dotnet-counters is asked for: the runtime's own counters, the app's
+# Meter and the app's EventSource (its EventCounter).
+# shellcheck disable=SC2034 # used by the scenarios
+COUNTERS=System.Runtime,DsrInterop.App,$PROVIDER
+
+# have_tool NAME: the tool is installed (0); else a note says why the steps
+# that need it are skipped (1).
+have_tool() {
+	[ -n "$(installed_tool "$1")" ] && return 0
+	note "SKIP: the steps with $1: $(cat "$RUN/st-$1" 2>/dev/null || echo 'not installed')"
+	return 1
+}
+
+# tool_ps_check EXE PID: `EXE ps` lists PID as dsrouterd.
+tool_ps_check() {
+	local exe=$1 pid=$2 name=${1##*/}
+	if timeout 30 "$exe" ps < /dev/null > "$D/$name-ps.out" 2>&1 &&
+		grep -Eq "^[[:space:]]*${pid}[[:space:]]+dsrouterd" "$D/$name-ps.out"; then
+		ok "$name ps lists the router: '$(grep -E "^[[:space:]]*${pid}[[:space:]]" "$D/$name-ps.out" | tr -s ' ' | cut -c1-60)'"
+	else
+		fail "$name ps does not list the router (pid $pid)"
+		show "$D/$name-ps.out"
+	fi
+}
+
+# counter_last FILE PROVIDER NAME: the last value dotnet-counters wrote to
+# its csv FILE for the counter of PROVIDER whose name begins with NAME.
+counter_last() {
+	awk -F, -v p="$2" -v n="$3" '$2 == p && index($3, n) == 1 { v = $5 } END { print v }' "$1"
+}
+
+# positive VALUE: a number above 0.
+positive() { awk -v v="$1" 'BEGIN { exit !(v + 0 > 0) }'; }
+
+# counters_csv_check FILE WHAT [EVENTCOUNTER]: the csv FILE of dotnet-counters
+# collect holds values of the runtime's System.Runtime meter (working set,
+# assemblies loaded) and of the app's Meter (MARKERS markers alive, ticks per
+# second), and with EVENTCOUNTER=yes its EventCounter (ticks written).
+counters_csv_check() {
+	local f=$1 what=$2 ec=${3:-no} ws asm mk tk tw rows
+	ws=$(counter_last "$f" System.Runtime dotnet.process.memory.working_set)
+	asm=$(counter_last "$f" System.Runtime dotnet.assembly.count)
+	mk=$(counter_last "$f" DsrInterop.App dsrinterop.markers)
+	tk=$(counter_last "$f" DsrInterop.App dsrinterop.ticks)
+	tw=$(counter_last "$f" "$PROVIDER" 'DsrInterop ticks written')
+	rows=$(($(wc -l < "$f") - 1))
+	if ! positive "$ws" || ! positive "$asm"; then
+		fail "$what: no System.Runtime values (working set '$ws', assemblies '$asm')"
+		head -n 5 "$f" | show
+		return 1
+	fi
+	if [ "$mk" != "$MARKERS" ] || ! positive "$tk"; then
+		fail "$what: the app's Meter DsrInterop.App: markers '$mk' (expected $MARKERS), ticks/s '$tk'"
+		grep DsrInterop "$f" | head -n 5 | show
+		return 1
+	fi
+	if [ "$ec" = yes ] && ! positive "$tw"; then
+		fail "$what: no value of the app's EventCounter ($PROVIDER, 'DsrInterop ticks written')"
+		return 1
+	fi
+	ok "$what: $rows rows; System.Runtime working set $ws B, $asm assemblies; the app's Meter: dsrinterop.markers $mk, dsrinterop.ticks $tk/s${tw:+; its EventCounter: $tw ticks written}"
+}
+
+# gcdump_marker_check WHAT ARGS...: `dotnet-gcdump report ARGS` (a file, or
+# -p PID) lists the app's DsrInteropMarker objects.
+gcdump_marker_check() {
+	local what=$1 out=$D/gcreport.out n objs
+	shift
+	keep_earlier "$out"
+	if ! timeout 60 "$DOTNET_GCDUMP" report "$@" < /dev/null > "$out" 2>&1; then
+		fail "$what: dotnet-gcdump report $* failed"
+		tail -n 5 "$out" | show
+		return 1
+	fi
+	n=$(awk '$3 == "DsrInteropMarker" && $4 == "[DsrInteropApp.dll]" { print $2 }' "$out")
+	objs=$(awk '/GC Heap objects/ { print $1 }' "$out")
+	if [ -z "$n" ]; then
+		fail "$what: dotnet-gcdump report $* does not list DsrInteropMarker ($objs objects)"
+		head -n 12 "$out" | show
+		return 1
+	fi
+	ok "$what: dotnet-gcdump report lists $n DsrInteropMarker (the app keeps $MARKERS) among $objs objects"
 }
 
 # ---- checks

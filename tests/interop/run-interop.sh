@@ -5,9 +5,14 @@
 # the scenarios of tests/interop/scenarios/, with three kinds of tool on the
 # other side: dsr-ipc (our own C client, always), DsrNetClient (built on
 # Microsoft.Diagnostics.NETCore.Client, when the NuGet mirror or the NuGet
-# cache has the package) and the real dotnet-trace (when `dotnet tool
-# install` can get it). Whatever the mirror cannot provide is reported and
-# left to dsr-ipc; it never fails a scenario by itself.
+# cache has the package) and the real dotnet-trace, dotnet-counters,
+# dotnet-gcdump, dotnet-dump and dotnet-stack (when `dotnet tool install` can
+# get them). Whatever the mirror cannot provide is reported and the steps
+# that need it are skipped; it never fails a scenario by itself.
+#
+# The tools' --dsrouter option starts `dotnet-dsrouter` from the tools' own
+# folder: a symbolic link of that name to dsrouterd, made there, lets them
+# start ours (scenario 11).
 #
 #   run-interop.sh [SCENARIO...]   run all scenarios, or the ones named, by
 #                                  number (3) or name (eventpipe)
@@ -156,7 +161,9 @@ log "  work dir:  $RUN"
 # tests; an app that does not build fails them all.
 
 t0=$(now)
-install_tool dotnet-trace "$TOOLS_VERSION" &
+# One after the other: installs into one --tool-path share its .store.
+TOOLS=(dotnet-trace dotnet-counters dotnet-gcdump dotnet-dump dotnet-stack)
+(for t in "${TOOLS[@]}"; do install_tool "$t" "$TOOLS_VERSION"; done) &
 SETUP_JOBS+=($!)
 build_netclient &
 SETUP_JOBS+=($!)
@@ -179,8 +186,29 @@ SETUP_JOBS=()
 
 log "tool side (besides dsr-ipc, our own C client, always used):"
 DOTNET_TRACE=$(installed_tool dotnet-trace)
-log "  dotnet-trace: $(cat "$RUN/st-dotnet-trace")${DOTNET_TRACE:+; used in scenarios 2, 3, 5, 6, 7, 8 and to check every trace}"
+log "  dotnet-trace: $(cat "$RUN/st-dotnet-trace")${DOTNET_TRACE:+; used in scenarios 2, 3, 5, 6, 7, 8, 11 and to check every trace}"
 [ -n "$DOTNET_TRACE" ] || log "  (dotnet-trace missing: traces are checked by dsr-ipc nettrace-check only)"
+DOTNET_COUNTERS=$(installed_tool dotnet-counters)
+DOTNET_GCDUMP=$(installed_tool dotnet-gcdump)
+DOTNET_DUMP=$(installed_tool dotnet-dump)
+DOTNET_STACK=$(installed_tool dotnet-stack)
+log "  dotnet-counters: $(cat "$RUN/st-dotnet-counters")${DOTNET_COUNTERS:+; used in scenarios 10, 11}"
+log "  dotnet-gcdump: $(cat "$RUN/st-dotnet-gcdump")${DOTNET_GCDUMP:+; used in scenarios 10, 11}"
+log "  dotnet-dump: $(cat "$RUN/st-dotnet-dump")${DOTNET_DUMP:+; used in scenario 10}"
+log "  dotnet-stack: $(cat "$RUN/st-dotnet-stack")${DOTNET_STACK:+; used in scenario 10}"
+# The name the tools' --dsrouter starts, in their own folder, is dsrouterd.
+DSROUTER_LINK=
+if [ -d "$TOOLS_DIR" ]; then
+	if ln -sfn "$DSROUTERD" "$TOOLS_DIR/dotnet-dsrouter" 2> "$RUN/st-link"; then
+		DSROUTER_LINK=$TOOLS_DIR/dotnet-dsrouter
+		log "  dotnet-dsrouter: $DSROUTER_LINK -> dsrouterd (what --dsrouter starts; scenario 11)"
+	else
+		log "  dotnet-dsrouter: cannot link it to dsrouterd: $(head -n 1 "$RUN/st-link")"
+	fi
+else
+	echo "no tool is installed ($TOOLS_DIR is missing)" > "$RUN/st-link"
+	log "  dotnet-dsrouter: not linked: $(cat "$RUN/st-link")"
+fi
 NETCLIENT=
 st=$(cat "$RUN/st-netclient")
 case $st in
@@ -191,7 +219,8 @@ ok*)
 	log "  NETCore.Client: $st; scenarios use dsr-ipc only" ;;
 esac
 
-export RUN APP_DLL DSROUTERD DSR_IPC DOTNET_TRACE NETCLIENT
+export RUN APP_DLL DSROUTERD DSR_IPC DOTNET_TRACE NETCLIENT TOOLS_DIR \
+	DOTNET_COUNTERS DOTNET_GCDUMP DOTNET_DUMP DOTNET_STACK DSROUTER_LINK
 
 # ---------------------------------------------------------------------------
 # The scenarios, one line each, then the checks each made; on a failure,
