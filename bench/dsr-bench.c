@@ -38,7 +38,6 @@ main(void)
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
@@ -52,13 +51,14 @@ main(void)
 #include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "dsrtest.h"
 
 #define PRINTFLIKE(a, b) __attribute__((format(printf, a, b)))
 #define NORETURN __attribute__((noreturn))
 
-#define IPC_HDR 20
+#define IPC_HDR DSRTEST_HEADER_SIZE
 #define IO_CHUNK (1024 * 1024)         /* largest single read or write */
 #define PATTERN_PERIOD 1048573u        /* prime, so a misplaced block shows */
 #define MAX_PATHS 12
@@ -105,7 +105,10 @@ static uint8_t *pattern;              /* PATTERN_PERIOD + IO_CHUNK bytes */
 static char tmpdir[64];
 static pid_t rt_pid = -1;
 static int rt_ctl = -1;
-static struct sockaddr_in rt_addr;    /* the runtime's listen address */
+static char rt_where[64];             /* the runtime's listen address */
+static struct sockaddr_storage rt_ss; /* the same, for connect() */
+static socklen_t rt_sslen;
+static uint8_t rt_cookie[DSRTEST_COOKIE_SIZE];
 
 /* Shared with the fake runtime process. */
 struct shared {
@@ -116,8 +119,18 @@ struct shared {
 };
 static struct shared *sh;
 
+static void vnote(const char *, va_list) PRINTFLIKE(1, 0);
 static void die(const char *, ...) PRINTFLIKE(1, 2) NORETURN;
 static void note(const char *, ...) PRINTFLIKE(1, 2);
+
+/* A line on stderr. */
+static void
+vnote(const char *fmt, va_list ap)
+{
+	fputs("dsr-bench: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
 
 /* Print a message and exit; the children die with us (PDEATHSIG). */
 static void
@@ -125,11 +138,9 @@ die(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("dsr-bench: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vnote(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(1);
 }
 
@@ -139,33 +150,9 @@ note(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("dsr-bench: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vnote(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-}
-
-/* Monotonic time in nanoseconds. */
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* Sleep for microseconds. */
-static void
-sleep_us(unsigned us)
-{
-	struct timespec ts;
-
-	ts.tv_sec = (time_t)(us / 1000000);
-	ts.tv_nsec = (long)(us % 1000000) * 1000;
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
 }
 
 /* Allocate or die. */
@@ -177,61 +164,6 @@ xcalloc(size_t n, size_t size)
 	if ((p = calloc(n, size)) == NULL)
 		die("out of memory");
 	return p;
-}
-
-/* Little-endian stores and loads. */
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	int i;
-
-	for (i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	int i;
-
-	for (i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
-static uint64_t
-get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
-/* Make a descriptor non-blocking. */
-static void
-set_nonblock(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl == -1 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1)
-		die("fcntl: %s", strerror(errno));
 }
 
 /* Fill the pattern every stream carries; byte i is pattern[i % PERIOD]. */
@@ -260,27 +192,6 @@ pattern_at(uint64_t off)
 /* ------------------------------------------------------------------ */
 /* Wire format. */
 
-static const uint8_t ipc_magic[14] = "DOTNET_IPC_V1";
-
-/* Write an IPC header. */
-static void
-frame_header(uint8_t *p, uint16_t size, uint8_t set, uint8_t id)
-{
-	memcpy(p, ipc_magic, sizeof ipc_magic);
-	put16(p + 14, size);
-	p[16] = set;
-	p[17] = id;
-	put16(p + 18, 0);
-}
-
-/* A ProcessInfo request; returns its size. */
-static size_t
-cmd_processinfo(uint8_t *p)
-{
-	frame_header(p, IPC_HDR, 0x04, 0x00);
-	return IPC_HDR;
-}
-
 /* A CollectTracing request for a stream of n bytes; returns its size. */
 static size_t
 cmd_collect_reset(uint8_t *p, uint64_t n, uint32_t flags, uint64_t reset_at)
@@ -288,12 +199,12 @@ cmd_collect_reset(uint8_t *p, uint64_t n, uint32_t flags, uint64_t reset_at)
 	size_t size = IPC_HDR + CMD_COLLECT_PAYLOAD;
 
 	memset(p, 0, size);
-	frame_header(p, (uint16_t)size, 0x02, 0x02);
-	put32(p + IPC_HDR, 256);          /* circular buffer, MiB */
-	put32(p + IPC_HDR + 4, 1);        /* format: nettrace */
-	put64(p + IPC_HDR + 8, n);
-	put32(p + IPC_HDR + 16, flags);
-	put64(p + IPC_HDR + 24, reset_at);
+	dsrtest_header(p, (uint16_t)size, 0x02, 0x02);
+	dsrtest_put_u32(p + IPC_HDR, 256);          /* circular buffer, MiB */
+	dsrtest_put_u32(p + IPC_HDR + 4, 1);        /* format: nettrace */
+	dsrtest_put_u64(p + IPC_HDR + 8, n);
+	dsrtest_put_u32(p + IPC_HDR + 16, flags);
+	dsrtest_put_u64(p + IPC_HDR + 24, reset_at);
 	return size;
 }
 
@@ -308,41 +219,18 @@ cmd_collect(uint8_t *p, uint64_t n, uint32_t flags)
 static size_t
 cmd_upload(uint8_t *p, uint64_t n)
 {
-	frame_header(p, IPC_HDR + 8, 0x04, 0x03);
-	put64(p + IPC_HDR, n);
+	dsrtest_header(p, IPC_HDR + 8, 0x04, 0x03);
+	dsrtest_put_u64(p + IPC_HDR, n);
 	return IPC_HDR + 8;
-}
-
-/* Append a length-prefixed UTF-16LE string. */
-static size_t
-put_string(uint8_t *p, const char *s)
-{
-	size_t n = strlen(s) + 1, i;
-
-	put32(p, (uint32_t)n);
-	for (i = 0; i < n; i++) {
-		p[4 + 2 * i] = (uint8_t)s[i];
-		p[5 + 2 * i] = 0;
-	}
-	return 4 + 2 * n;
 }
 
 /* A ProcessInfo answer as a real runtime sends it; returns its size. */
 static size_t
 answer_processinfo(uint8_t *p)
 {
-	size_t n = IPC_HDR;
-
-	put64(p + n, (uint64_t)getpid());
-	n += 8;
-	memset(p + n, 0xab, 16);
-	n += 16;
-	n += put_string(p + n, "/usr/share/dotnet/dotnet /app/bin/Release/net8.0/"
-	    "Contoso.Orders.Service.dll --urls http://+:8080");
-	n += put_string(p + n, "Linux");
-	n += put_string(p + n, "x64");
-	frame_header(p, (uint16_t)n, 0xff, 0x00);
-	return n;
+	return dsrtest_processinfo_response(p, (uint64_t)getpid(), rt_cookie,
+	    "/usr/share/dotnet/dotnet /app/bin/Release/net8.0/"
+	    "Contoso.Orders.Service.dll --urls http://+:8080", "Linux", "x64");
 }
 
 /* ------------------------------------------------------------------ */
@@ -416,7 +304,7 @@ rt_close(struct rt_conn *c)
 			/* Lost before a command: try again shortly. */
 			t->conn = NULL;
 			if (t->active)
-				t->retry_ns = now_ns() + 10 * 1000000u;
+				t->retry_ns = dsrtest_now_ns() + 10 * 1000000u;
 		}
 	}
 	close(c->fd);
@@ -454,7 +342,7 @@ rt_connect(int i)
 	if (connect(fd, (struct sockaddr *)&t->sa, sizeof t->sa) == -1 &&
 	    errno != EINPROGRESS) {
 		close(fd);
-		t->retry_ns = now_ns() + 10 * 1000000u;
+		t->retry_ns = dsrtest_now_ns() + 10 * 1000000u;
 		return;
 	}
 	c = rt_conn_new(fd, i, RC_CONNECTING);
@@ -466,15 +354,12 @@ rt_connect(int i)
 static void
 rt_connected(struct rt_conn *c)
 {
-	uint8_t adv[34];
+	uint8_t adv[DSRTEST_ADVERTISE_SIZE];
 	int err = 0;
 	socklen_t len = sizeof err;
 
 	getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
-	memcpy(adv, "ADVR_V1", 8);
-	memset(adv + 8, 0xab, 16);
-	put64(adv + 24, (uint64_t)getpid());
-	put16(adv + 32, 0);
+	dsrtest_advertise(adv, rt_cookie, (uint64_t)getpid());
 	if (err != 0 || send(c->fd, adv, sizeof adv, MSG_NOSIGNAL) != sizeof adv) {
 		rt_close(c);
 		return;
@@ -499,7 +384,7 @@ rt_command(struct rt_conn *c)
 {
 	uint8_t set = c->frame[16], id = c->frame[17];
 
-	__atomic_store_n(&sh->last_cmd_ns, now_ns(), __ATOMIC_SEQ_CST);
+	__atomic_store_n(&sh->last_cmd_ns, dsrtest_now_ns(), __ATOMIC_SEQ_CST);
 	if (c->target >= 0 && c->idle) {
 		/* The idle connection is used: another once this one answered. */
 		c->idle = 0;
@@ -510,27 +395,22 @@ rt_command(struct rt_conn *c)
 		rt_send(c);
 	} else if (set == 0x02 && id == 0x02 &&
 	    c->got >= IPC_HDR + CMD_COLLECT_PAYLOAD) {
-		frame_header(c->out, 28, 0xff, 0x00);
-		put64(c->out + IPC_HDR, 0x1234);
-		c->outlen = 28;
-		c->left = get64(c->frame + IPC_HDR + 8);
-		c->hold = (get32(c->frame + IPC_HDR + 16) & FLAG_HOLD) != 0;
-		c->reset_at = get64(c->frame + IPC_HDR + 24);
+		c->outlen = dsrtest_ok_session(c->out, 0x1234);
+		c->left = dsrtest_get_u64(c->frame + IPC_HDR + 8);
+		c->hold = (dsrtest_get_u32(c->frame + IPC_HDR + 16) &
+		    FLAG_HOLD) != 0;
+		c->reset_at = dsrtest_get_u64(c->frame + IPC_HDR + 24);
 		rt_send(c);
 	} else if (set == 0x04 && id == 0x03 && c->got >= IPC_HDR + 8) {
-		c->left = get64(c->frame + IPC_HDR);
+		c->left = dsrtest_get_u64(c->frame + IPC_HDR);
 		c->off = 0;
 		c->state = RC_UPLOAD;
 		if (c->left == 0) {
-			frame_header(c->out, 24, 0xff, 0x00);
-			put32(c->out + IPC_HDR, 0);
-			c->outlen = 24;
+			c->outlen = dsrtest_ok_result(c->out, 0);
 			rt_send(c);
 		}
 	} else {
-		frame_header(c->out, 24, 0xff, 0xff);
-		put32(c->out + IPC_HDR, 0x80131385u);
-		c->outlen = 24;
+		c->outlen = dsrtest_error(c->out, DSRTEST_E_UNKNOWN_COMMAND);
 		rt_send(c);
 	}
 }
@@ -564,15 +444,13 @@ rt_readable(struct rt_conn *c)
 		if (c->left == 0) {
 			if (c->bad)
 				__atomic_add_fetch(&sh->upload_bad, 1, __ATOMIC_SEQ_CST);
-			frame_header(c->out, 24, 0xff, 0x00);
-			put32(c->out + IPC_HDR, (uint32_t)c->bad);
-			c->outlen = 24;
+			c->outlen = dsrtest_ok_result(c->out, (uint32_t)c->bad);
 			rt_send(c);
 		}
 		return;
 	}
 	/* RC_CMD: read exactly the frame, nothing after it. */
-	need = c->got < IPC_HDR ? IPC_HDR : get16(c->frame + 14);
+	need = c->got < IPC_HDR ? IPC_HDR : dsrtest_get_u16(c->frame + 14);
 	if (need > sizeof c->frame || need < IPC_HDR) {
 		rt_close(c);
 		return;
@@ -585,11 +463,12 @@ rt_readable(struct rt_conn *c)
 	if (n < 0)
 		return;
 	c->got += (size_t)n;
-	if (c->got == IPC_HDR && memcmp(c->frame, ipc_magic, 14) != 0) {
+	if (c->got == IPC_HDR && memcmp(c->frame, dsrtest_ipc_magic,
+	    sizeof dsrtest_ipc_magic) != 0) {
 		rt_close(c);
 		return;
 	}
-	if (c->got >= IPC_HDR && c->got == get16(c->frame + 14))
+	if (c->got >= IPC_HDR && c->got == dsrtest_get_u16(c->frame + 14))
 		rt_command(c);
 }
 
@@ -720,7 +599,7 @@ rt_main(int lfd, int ctl)
 	ev.data.ptr = &rt_ctl_tag;
 	epoll_ctl(rt_ep, EPOLL_CTL_ADD, ctl, &ev);
 	for (;;) {
-		now = now_ns();
+		now = dsrtest_now_ns();
 		next = 0;
 		for (i = 0; i < MAX_TARGETS; i++) {
 			if (rt_targets[i].retry_ns == 0)
@@ -784,20 +663,13 @@ rt_remove_target(int target)
 static void
 rt_start(void)
 {
-	socklen_t len = sizeof rt_addr;
-	int lfd, ctl[2], one = 1;
+	int lfd, ctl[2];
 	pid_t parent = getpid();
 
-	lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (lfd == -1)
-		die("socket: %s", strerror(errno));
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	memset(&rt_addr, 0, sizeof rt_addr);
-	rt_addr.sin_family = AF_INET;
-	rt_addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(lfd, (struct sockaddr *)&rt_addr, sizeof rt_addr) == -1 ||
-	    listen(lfd, 4096) == -1 ||
-	    getsockname(lfd, (struct sockaddr *)&rt_addr, &len) == -1)
+	memset(rt_cookie, 0xab, sizeof rt_cookie);
+	lfd = dsrtest_listen("127.0.0.1:0", 4096, DSRTEST_NONBLOCK, rt_where,
+	    sizeof rt_where);
+	if (lfd == -1 || (rt_sslen = dsrtest_sockaddr(rt_where, &rt_ss)) == 0)
 		die("runtime listen: %s", strerror(errno));
 	if (pipe2(ctl, O_CLOEXEC) == -1)
 		die("pipe: %s", strerror(errno));
@@ -867,112 +739,36 @@ static int npaths;
 
 static void path_fail(struct path *, const char *);
 
-/* Read a "Key:   N kB" line of /proc/PID/status or smaps_rollup. */
-static long
-proc_kb(pid_t pid, const char *file, const char *key)
-{
-	char fn[64], line[256];
-	size_t klen = strlen(key);
-	long v = -1;
-	FILE *f;
-
-	snprintf(fn, sizeof fn, "/proc/%ld/%s", (long)pid, file);
-	if ((f = fopen(fn, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof line, f) != NULL) {
-		if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
-			v = strtol(line + klen + 1, NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return v;
-}
-
 /* utime + stime + cutime + cstime of a process, in clock ticks. */
 static unsigned long long
 proc_cpu_ticks(pid_t pid)
 {
-	char fn[64], buf[1024], *p;
-	unsigned long long v[4], sum = 0;
-	ssize_t n;
-	int fd, field, i;
+	unsigned long long v[4];
 
-	snprintf(fn, sizeof fn, "/proc/%ld/stat", (long)pid);
-	if ((fd = open(fn, O_RDONLY)) == -1)
+	if (dsrtest_proc_stat(pid, 14, 4, v) != 0)
 		return 0;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	if ((p = strrchr(buf, ')')) == NULL)
-		return 0;
-	/* Fields after the name start at 3 (state); utime is field 14. */
-	p += 2;
-	for (field = 3; field < 14 && p != NULL; field++) {
-		p = strchr(p, ' ');
-		if (p != NULL)
-			p++;
-	}
-	if (p == NULL)
-		return 0;
-	for (i = 0; i < 4; i++) {
-		v[i] = strtoull(p, &p, 10);
-		sum += v[i];
-	}
-	return sum;
-}
-
-/* Open descriptors of a process. */
-static int
-proc_fds(pid_t pid)
-{
-	char fn[64];
-	struct dirent *de;
-	DIR *d;
-	int n = 0;
-
-	snprintf(fn, sizeof fn, "/proc/%ld/fd", (long)pid);
-	if ((d = opendir(fn)) == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] != '.')
-			n++;
-	}
-	closedir(d);
-	return n;
+	return v[0] + v[1] + v[2] + v[3];
 }
 
 /* The children of a process (one level: socat's forks). */
 static int
 proc_children(pid_t pid, pid_t *out, int max)
 {
-	char fn[300], buf[512], *p;
+	unsigned long long ppid;
 	struct dirent *de;
+	pid_t child;
 	DIR *d;
-	ssize_t len;
-	int fd, n = 0;
-	long ppid;
+	int n = 0;
 
 	if ((d = opendir("/proc")) == NULL)
 		return 0;
 	while ((de = readdir(d)) != NULL && n < max) {
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
 			continue;
-		snprintf(fn, sizeof fn, "/proc/%s/stat", de->d_name);
-		if ((fd = open(fn, O_RDONLY)) == -1)
-			continue;
-		len = read(fd, buf, sizeof buf - 1);
-		close(fd);
-		if (len <= 0)
-			continue;
-		buf[len] = '\0';
-		if ((p = strrchr(buf, ')')) == NULL || strlen(p) < 4)
-			continue;
-		ppid = strtol(p + 4, NULL, 10);
-		if (ppid == (long)pid)
-			out[n++] = (pid_t)atol(de->d_name);
+		child = (pid_t)atol(de->d_name);
+		if (dsrtest_proc_stat(child, 4, 1, &ppid) == 0 &&
+		    ppid == (unsigned long long)pid)
+			out[n++] = child;
 	}
 	closedir(d);
 	return n;
@@ -986,15 +782,16 @@ path_mem(struct path *p, long *pss, int *nproc)
 	long rss, v;
 	int i, n = 0;
 
-	rss = proc_kb(p->pid, "status", "VmRSS");
+	rss = dsrtest_proc_kb(p->pid, "status", "VmRSS");
 	if (pss != NULL)
-		*pss = proc_kb(p->pid, "smaps_rollup", "Pss");
+		*pss = dsrtest_proc_kb(p->pid, "smaps_rollup", "Pss");
 	if (p->tree)
 		n = proc_children(p->pid, kids, 4096);
 	for (i = 0; i < n; i++) {
-		if ((v = proc_kb(kids[i], "status", "VmRSS")) > 0)
+		if ((v = dsrtest_proc_kb(kids[i], "status", "VmRSS")) > 0)
 			rss += v;
-		if (pss != NULL && (v = proc_kb(kids[i], "smaps_rollup", "Pss")) > 0)
+		if (pss != NULL &&
+		    (v = dsrtest_proc_kb(kids[i], "smaps_rollup", "Pss")) > 0)
 			*pss += v;
 	}
 	if (nproc != NULL)
@@ -1044,18 +841,11 @@ spawn(const char *const *argv, const char *log, const char *env)
 static int
 free_port(void)
 {
-	struct sockaddr_in sa;
-	socklen_t len = sizeof sa;
 	int fd, port;
 
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd == -1 || bind(fd, (struct sockaddr *)&sa, sizeof sa) == -1 ||
-	    getsockname(fd, (struct sockaddr *)&sa, &len) == -1)
+	if ((fd = dsrtest_listen("127.0.0.1:0", 1, 0, NULL, 0)) == -1 ||
+	    (port = dsrtest_local_port(fd)) == -1)
 		die("free port: %s", strerror(errno));
-	port = ntohs(sa.sin_port);
 	close(fd);
 	return port;
 }
@@ -1113,6 +903,18 @@ log_has(const char *log, const char *what, int *port)
 	return 1;
 }
 
+/* Connect to a Unix socket path (relative ones too); the fd or -1. */
+static int
+unix_connect(const char *path, int flags, int timeout_ms)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if ((len = dsrtest_sockaddr_un(path, &ss)) == 0)
+		return -1;
+	return dsrtest_connect_sa(&ss, len, flags, timeout_ms);
+}
+
 /* Whether a Unix socket file exists. */
 static int
 sock_exists(const char *path)
@@ -1129,31 +931,26 @@ sock_exists(const char *path)
 static int
 sock_accepts(const char *path)
 {
-	struct sockaddr_un sun;
-	int fd, rc;
+	int fd;
 
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+	if ((fd = unix_connect(path, 0, 0)) == -1)
 		return 0;
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
-	rc = connect(fd, (struct sockaddr *)&sun, sizeof sun);
 	close(fd);
-	return rc == 0;
+	return 1;
 }
 
 /* Wait for a server-server path's idle runtime connection. */
 static int
 path_wait_idle(struct path *p, unsigned ms)
 {
-	uint64_t end = now_ns() + (uint64_t)ms * 1000000u;
+	uint64_t end = dsrtest_now_ns() + (uint64_t)ms * 1000000u;
 
 	if (p->kind != PK_SS)
 		return 0;
 	while (__atomic_load_n(&sh->idle[p->target], __ATOMIC_SEQ_CST) == 0) {
-		if (now_ns() > end)
+		if (dsrtest_now_ns() > end)
 			return -1;
-		sleep_us(20);
+		dsrtest_sleep_us(20);
 	}
 	return 0;
 }
@@ -1173,7 +970,7 @@ router_start(struct path *p, const char *cgout)
 
 	if (p->kind == PK_DIRECT)
 		return;
-	snprintf(rt, sizeof rt, "127.0.0.1:%d", ntohs(rt_addr.sin_port));
+	snprintf(rt, sizeof rt, "%s", rt_where);
 	unlink(p->sock);
 	if (cgout != NULL) {
 		snprintf(cgarg, sizeof cgarg, "--callgrind-out-file=%s", cgout);
@@ -1217,7 +1014,7 @@ router_start(struct path *p, const char *cgout)
 	}
 	av[n] = NULL;
 	p->pid = spawn(av, p->log, p->env);
-	end = now_ns() + (uint64_t)wait_ms * 1000000u;
+	end = dsrtest_now_ns() + (uint64_t)wait_ms * 1000000u;
 	for (;;) {
 		if (waitpid(p->pid, &status, WNOHANG) == p->pid) {
 			show_log(p->log);
@@ -1229,11 +1026,11 @@ router_start(struct path *p, const char *cgout)
 				break;
 		} else if (sock_exists(p->sock) && sock_accepts(p->sock))
 			break;
-		if (now_ns() > end) {
+		if (dsrtest_now_ns() > end) {
 			show_log(p->log);
 			die("%s did not start within %u ms", p->name, wait_ms);
 		}
-		sleep_us(2000);
+		dsrtest_sleep_us(2000);
 	}
 	if (p->kind == PK_SS) {
 		rt_add_target(p->target, p->port);
@@ -1257,14 +1054,14 @@ router_stop(struct path *p)
 	if (p->kind == PK_SS)
 		rt_remove_target(p->target);
 	kill(-p->pid, SIGTERM);
-	end = now_ns() + 60ull * 1000000000u;
+	end = dsrtest_now_ns() + 60ull * 1000000000u;
 	while (waitpid(p->pid, &status, WNOHANG) != p->pid) {
-		if (now_ns() > end) {
+		if (dsrtest_now_ns() > end) {
 			kill(-p->pid, SIGKILL);
 			waitpid(p->pid, &status, 0);
 			break;
 		}
-		sleep_us(5000);
+		dsrtest_sleep_us(5000);
 	}
 	/* dsrouterd exits 0 on SIGTERM; anything else (a sanitizer) fails. */
 	if (p->router == RK_DSROUTERD &&
@@ -1273,9 +1070,9 @@ router_stop(struct path *p)
 		path_fail(p, "the router did not exit cleanly on SIGTERM");
 	}
 	/* socat's forks, valgrind's children: let them all go. */
-	end = now_ns() + 10ull * 1000000000u;
-	while (kill(-p->pid, 0) == 0 && now_ns() < end)
-		sleep_us(5000);
+	end = dsrtest_now_ns() + 10ull * 1000000000u;
+	while (kill(-p->pid, 0) == 0 && dsrtest_now_ns() < end)
+		dsrtest_sleep_us(5000);
 	kill(-p->pid, SIGKILL);
 	p->pid = -1;
 	unlink(p->sock);
@@ -1284,76 +1081,31 @@ router_stop(struct path *p)
 /* ------------------------------------------------------------------ */
 /* The tool side. */
 
-/* Connect to a path as a tool (blocking, with time-outs). */
+/*
+ * Connect to a path as a tool: blocking, with 30 s time-outs on connect,
+ * writes and reads.
+ */
 static int
 tool_connect(struct path *p)
 {
-	struct sockaddr_un sun;
-	struct timeval tv = { 30, 0 };
-	int fd, one = 1;
-
-	if (p->kind == PK_DIRECT) {
-		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd == -1)
-			die("socket: %s", strerror(errno));
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-		if (connect(fd, (struct sockaddr *)&rt_addr, sizeof rt_addr) == -1) {
-			close(fd);
-			return -1;
-		}
-		return fd;
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		die("socket: %s", strerror(errno));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", p->sock);
-	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	if (p->kind == PK_DIRECT)
+		return dsrtest_connect_sa(&rt_ss, rt_sslen,
+		    DSRTEST_NODELAY | DSRTEST_RCVTIMEO, 30000);
+	return unix_connect(p->sock, DSRTEST_RCVTIMEO, 30000);
 }
 
-/* Write all of a buffer. */
+/* Write all of a buffer (the socket's own time-out applies). */
 static int
 write_all(int fd, const uint8_t *buf, size_t len)
 {
-	ssize_t n;
-
-	while (len > 0) {
-		n = send(fd, buf, len, MSG_NOSIGNAL);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return dsrtest_write_all(fd, buf, len, 0);
 }
 
-/* Read exactly len bytes. */
+/* Read exactly len bytes (the socket's own time-out applies). */
 static int
 read_all(int fd, uint8_t *buf, size_t len)
 {
-	ssize_t n;
-
-	while (len > 0) {
-		n = recv(fd, buf, len, 0);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return dsrtest_read_exact(fd, buf, len, -1, NULL);
 }
 
 /* Count a failure on a path. */
@@ -1386,7 +1138,7 @@ tool_stream(struct path *p, uint64_t n, unsigned slow, long *peak_rss)
 		path_fail(p, "no idle runtime connection");
 		return -1;
 	}
-	t0 = now_ns();
+	t0 = dsrtest_now_ns();
 	if ((fd = tool_connect(p)) == -1) {
 		path_fail(p, "connect failed");
 		return -1;
@@ -1413,7 +1165,7 @@ tool_stream(struct path *p, uint64_t n, unsigned slow, long *peak_rss)
 			if (peak_rss != NULL &&
 			    (rss = path_mem(p, NULL, NULL)) > *peak_rss)
 				*peak_rss = rss;
-			sleep_us(slow);
+			dsrtest_sleep_us(slow);
 		}
 	}
 	close(fd);
@@ -1421,7 +1173,7 @@ tool_stream(struct path *p, uint64_t n, unsigned slow, long *peak_rss)
 		path_fail(p, "stream: short or failed");
 		return -1;
 	}
-	return (double)(now_ns() - t0) / 1e9;
+	return (double)(dsrtest_now_ns() - t0) / 1e9;
 }
 
 /*
@@ -1437,21 +1189,21 @@ tool_command(struct path *p, double *pair_us)
 	uint16_t size;
 	int fd;
 
-	t0 = now_ns();
+	t0 = dsrtest_now_ns();
 	if ((fd = tool_connect(p)) == -1) {
 		path_fail(p, "connect failed");
 		return -1;
 	}
-	if (write_all(fd, cmd, cmd_processinfo(cmd)) != 0 ||
+	if (write_all(fd, cmd, dsrtest_processinfo_request(cmd)) != 0 ||
 	    read_all(fd, ans, IPC_HDR) != 0 ||
-	    (size = get16(ans + 14)) < IPC_HDR || size > sizeof ans ||
+	    (size = dsrtest_get_u16(ans + 14)) < IPC_HDR || size > sizeof ans ||
 	    read_all(fd, ans + IPC_HDR, size - IPC_HDR) != 0 ||
 	    ans[16] != 0xff || ans[17] != 0x00) {
 		close(fd);
 		path_fail(p, "ProcessInfo failed");
 		return -1;
 	}
-	t1 = now_ns();
+	t1 = dsrtest_now_ns();
 	close(fd);
 	tc = __atomic_load_n(&sh->last_cmd_ns, __ATOMIC_SEQ_CST);
 	if (pair_us != NULL)
@@ -1481,7 +1233,7 @@ tool_upload(struct path *p, uint64_t n)
 		off += len;
 	}
 	if (read_all(fd, ans, sizeof ans) != 0 || ans[17] != 0 ||
-	    get32(ans + IPC_HDR) != 0)
+	    dsrtest_get_u32(ans + IPC_HDR) != 0)
 		goto fail;
 	close(fd);
 	return 0;
@@ -1515,7 +1267,7 @@ tool_scale(struct path *p, unsigned n, uint64_t per)
 		die("epoll_create1: %s", strerror(errno));
 	cl = cmd_collect(cmd, per, 0);
 	path_wait_idle(p, 10000);
-	t0 = now_ns();
+	t0 = dsrtest_now_ns();
 	for (u = 0; u < n; u++) {
 		if ((fds[u] = tool_connect(p)) == -1 ||
 		    write_all(fds[u], cmd, cl) != 0) {
@@ -1524,16 +1276,17 @@ tool_scale(struct path *p, unsigned n, uint64_t per)
 			n = u + (fds[u] != -1);
 			break;
 		}
-		set_nonblock(fds[u]);
+		if (dsrtest_nonblock(fds[u]) == -1)
+			die("fcntl: %s", strerror(errno));
 		memset(&ev, 0, sizeof ev);
 		ev.events = EPOLLIN;
 		ev.data.u32 = u;
 		epoll_ctl(ep, EPOLL_CTL_ADD, fds[u], &ev);
 	}
-	end = now_ns() + 300ull * 1000000000u;
+	end = dsrtest_now_ns() + 300ull * 1000000000u;
 	while (done < (int)n && !bad) {
 		k = epoll_wait(ep, evs, 256, 1000);
-		if (now_ns() > end) {
+		if (dsrtest_now_ns() > end) {
 			path_fail(p, "scale: timed out");
 			bad = 1;
 			break;
@@ -1565,26 +1318,26 @@ tool_scale(struct path *p, unsigned n, uint64_t per)
 	free(got);
 	if (bad)
 		return -1;
-	return (double)per * n / MIB / ((double)(now_ns() - t0) / 1e9);
+	return (double)per * n / MIB / ((double)(dsrtest_now_ns() - t0) / 1e9);
 }
 
 /* Wait a moment for routers to finish closing sessions. */
 static void
 settle(void)
 {
-	sleep_us(opt.quick ? 50000 : 300000);
+	dsrtest_sleep_us(opt.quick ? 50000 : 300000);
 }
 
 /* Wait until the runtime has a given number of open connections. */
 static int
 rt_wait_live(int32_t want, unsigned ms)
 {
-	uint64_t end = now_ns() + (uint64_t)ms * 1000000u;
+	uint64_t end = dsrtest_now_ns() + (uint64_t)ms * 1000000u;
 
 	while (__atomic_load_n(&sh->live, __ATOMIC_SEQ_CST) != want) {
-		if (now_ns() > end)
+		if (dsrtest_now_ns() > end)
 			return -1;
-		sleep_us(1000);
+		dsrtest_sleep_us(1000);
 	}
 	return 0;
 }
@@ -1609,7 +1362,7 @@ check_behaviour(struct path *p)
 	note("checks: %s", p->name);
 	settle();
 	if (p->pid > 0 && !p->tree)
-		fds0 = proc_fds(p->pid);
+		fds0 = dsrtest_proc_nfds(p->pid);
 	tool_stream(p, 3 * 1024 * 1024 + 12345, 0, NULL);
 	tool_upload(p, 3 * 1024 * 1024 + 54321);
 
@@ -1655,13 +1408,13 @@ check_behaviour(struct path *p)
 	    write_all(fd, cmd, cmd_collect_reset(cmd, big, 0, 4 * 1024 * 1024)) != 0) {
 		path_fail(p, "check: cannot start the stream to reset");
 	} else {
-		t0 = now_ns();
+		t0 = dsrtest_now_ns();
 		got = 0;
 		while ((r = recv(fd, buf, sizeof buf, 0)) > 0)
 			got += (uint64_t)r;
 		if (got >= big)
 			path_fail(p, "check: the reset stream was not cut");
-		if (now_ns() - t0 > 10ull * 1000000000u)
+		if (dsrtest_now_ns() - t0 > 10ull * 1000000000u)
 			path_fail(p, "check: the tool waited over 10 s for the end "
 			    "of a reset stream");
 	}
@@ -1669,7 +1422,7 @@ check_behaviour(struct path *p)
 		close(fd);
 
 	settle();
-	if (fds0 >= 0 && (fds1 = proc_fds(p->pid)) != fds0) {
+	if (fds0 >= 0 && (fds1 = dsrtest_proc_nfds(p->pid)) != fds0) {
 		note("%s: %d descriptors before the checks, %d after", p->name,
 		    fds0, fds1);
 		path_fail(p, "check: descriptors leaked");
@@ -1699,7 +1452,8 @@ measure_throughput(void)
 				p->r.tput[p->r.ntput++] = (double)opt.stream_mib / s;
 			if (p->pid > 0) {
 				if (p->tree)
-					sleep_us(20000); /* let socat reap its child */
+					/* Let socat reap its child. */
+					dsrtest_sleep_us(20000);
 				p->r.cpu_ticks += proc_cpu_ticks(p->pid) - c0;
 				p->r.cpu_mib += opt.stream_mib;
 			}
@@ -1728,7 +1482,7 @@ measure_commands(void)
 				path_fail(p, "no idle runtime connection");
 				continue;
 			}
-			sleep_us(opt.rtt_pause_us);
+			dsrtest_sleep_us(opt.rtt_pause_us);
 			rtt = tool_command(p, &pair);
 			if (rtt >= 0) {
 				p->r.rtt[p->r.nrtt] = rtt;
@@ -1788,7 +1542,7 @@ measure_sessions(void)
 			}
 		}
 		if (n == opt.sessions) {
-			sleep_us(opt.quick ? 20000 : 200000);
+			dsrtest_sleep_us(opt.quick ? 20000 : 200000);
 			p->r.sess_rss = path_mem(p, &p->r.sess_pss, &p->r.sess_nproc);
 		}
 		for (u = 0; u < n; u++)
@@ -1848,7 +1602,7 @@ measure_sequential(void)
 		done[j] = 0;
 		if (p->pid <= 0 || p->tree)
 			continue;
-		p->r.fd_before = proc_fds(p->pid);
+		p->r.fd_before = dsrtest_proc_nfds(p->pid);
 		p->r.seq_rss_before = path_mem(p, NULL, NULL);
 		c0[j] = proc_cpu_ticks(p->pid);
 	}
@@ -1858,10 +1612,10 @@ measure_sequential(void)
 			p = &paths[j];
 			if (p->pid <= 0 || p->tree || done[j] < u)
 				continue;
-			t0 = now_ns();
+			t0 = dsrtest_now_ns();
 			if (tool_command(p, NULL) < 0)
 				continue;
-			busy[j] += now_ns() - t0;
+			busy[j] += dsrtest_now_ns() - t0;
 			done[j]++;
 		}
 	}
@@ -1873,7 +1627,7 @@ measure_sequential(void)
 		p->r.seq_per_s = done[j] / ((double)busy[j] / 1e9);
 		p->r.seq_cpu_us = (double)(proc_cpu_ticks(p->pid) - c0[j]) * 1e6 /
 		    (double)sysconf(_SC_CLK_TCK) / (done[j] > 0 ? done[j] : 1);
-		p->r.fd_after = proc_fds(p->pid);
+		p->r.fd_after = dsrtest_proc_nfds(p->pid);
 		p->r.seq_rss_after = path_mem(p, NULL, NULL);
 		p->r.seq_done = done[j] == opt.seq;
 	}
@@ -1945,7 +1699,7 @@ measure_callgrind(void)
 			router_start(&cp, out);
 			if (tool_stream(&cp, sizes[k], 0, NULL) < 0)
 				paths[j].errors++;
-			sleep_us(200000);
+			dsrtest_sleep_us(200000);
 			router_stop(&cp);
 			tot[k] = cg_total(prefix);
 		}
@@ -2370,42 +2124,112 @@ parse_scale(const char *s)
 	}
 }
 
+/*
+ * The numeric options: their values for a full run and with --quick, and
+ * whether 0 may be given.
+ */
+static const struct num_opt {
+	const char *name;
+	unsigned *value;
+	unsigned full, quick;
+	int zero_ok;
+} num_opts[] = {
+	{ "--stream-mib", &opt.stream_mib, 256, 8, 0 },
+	{ "--runs", &opt.runs, 7, 2, 0 },
+	{ "--rtt", &opt.rtt, 2000, 30, 0 },
+	{ "--sessions", &opt.sessions, 1000, 20, 1 },
+	{ "--seq", &opt.seq, 10000, 100, 1 },
+	{ "--scale-mib", &opt.scale_mib, 256, 4, 0 },
+	{ "--scale-min-kib", &opt.scale_min_kib, 1024, 256, 0 },
+	{ "--scale-runs", &opt.scale_runs, 3, 1, 0 },
+	{ "--slow-mib", &opt.slow_mib, 16, 1, 0 },
+	{ "--cg-mib", &opt.cg_mib, 64, 4, 1 },
+	{ "--timeout", &opt.timeout, 1800, 120, 0 },
+};
+#define NUM_OPTS (sizeof num_opts / sizeof num_opts[0])
+
+/* The options that take a path or a text. */
+static const struct str_opt {
+	const char *name;
+	const char **value;
+} str_opts[] = {
+	{ "--dsrouterd", &opt.dsrouterd },
+	{ "--socat", &opt.socat },
+	{ "--dotnet-dsrouter", &opt.dotnet },
+	{ "--dotnet-note", &opt.dotnet_note },
+	{ "--valgrind", &opt.valgrind },
+	{ "--baseline", &opt.baseline },
+	{ "--only", &opt.only },
+};
+#define STR_OPTS (sizeof str_opts / sizeof str_opts[0])
+
+/* Set every size to its full-run value, or to its --quick one. */
+static void
+opt_sizes(int quick)
+{
+	size_t k;
+
+	opt.quick = quick;
+	for (k = 0; k < NUM_OPTS; k++)
+		*num_opts[k].value = quick ? num_opts[k].quick :
+		    num_opts[k].full;
+	parse_scale(quick ? "1,10" : "1,10,100,1000");
+}
+
+/* Take an option that has a value, at argv[i]; returns the value's index. */
+static int
+opt_value(char **argv, int i)
+{
+	size_t k;
+
+	for (k = 0; k < STR_OPTS; k++) {
+		if (strcmp(argv[i], str_opts[k].name) == 0) {
+			*str_opts[k].value = argv[i + 1];
+			return i + 1;
+		}
+	}
+	if (strcmp(argv[i], "--scale") == 0) {
+		parse_scale(argv[i + 1]);
+		return i + 1;
+	}
+	for (k = 0; k < NUM_OPTS; k++) {
+		if (strcmp(argv[i], num_opts[k].name) == 0) {
+			*num_opts[k].value = (unsigned)strtoul(argv[i + 1],
+			    NULL, 10);
+			if (*num_opts[k].value == 0 && !num_opts[k].zero_ok)
+				usage();
+			return i + 1;
+		}
+	}
+	usage();
+}
+
+/* The measures run with every router up, in order (callgrind comes after). */
+static const struct measure {
+	const char *name;
+	void (*run)(void);
+} measures[] = {
+	{ "throughput", measure_throughput },
+	{ "commands", measure_commands },
+	{ "slow", measure_slow_reader },
+	{ "sessions", measure_sessions },
+	{ "scale", measure_scale },
+	{ "seq", measure_sequential },
+};
+#define MEASURES (sizeof measures / sizeof measures[0])
+
 int
 main(int argc, char **argv)
 {
 	const char *base;
-	unsigned *num;
+	size_t k;
 	int i, j, keep = 0, errors = 0;
 
-	opt.stream_mib = 256;
-	opt.runs = 7;
-	opt.rtt = 2000;
 	opt.rtt_pause_us = 200;
-	opt.sessions = 1000;
-	opt.seq = 10000;
-	parse_scale("1,10,100,1000");
-	opt.scale_mib = 256;
-	opt.scale_min_kib = 1024;
-	opt.scale_runs = 3;
-	opt.slow_mib = 16;
-	opt.cg_mib = 64;
-	opt.timeout = 1800;
+	opt_sizes(0);
 	for (i = 1; i < argc; i++) {
-		num = NULL;
 		if (strcmp(argv[i], "--quick") == 0) {
-			opt.quick = 1;
-			opt.stream_mib = 8;
-			opt.runs = 2;
-			opt.rtt = 30;
-			opt.sessions = 20;
-			opt.seq = 100;
-			parse_scale("1,10");
-			opt.scale_mib = 4;
-			opt.scale_min_kib = 256;
-			opt.scale_runs = 1;
-			opt.slow_mib = 1;
-			opt.cg_mib = 4;
-			opt.timeout = 120;
+			opt_sizes(1);
 			continue;
 		}
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
@@ -2420,52 +2244,7 @@ main(int argc, char **argv)
 		}
 		if (i + 1 >= argc)
 			usage();
-		if (strcmp(argv[i], "--dsrouterd") == 0)
-			opt.dsrouterd = argv[++i];
-		else if (strcmp(argv[i], "--socat") == 0)
-			opt.socat = argv[++i];
-		else if (strcmp(argv[i], "--dotnet-dsrouter") == 0)
-			opt.dotnet = argv[++i];
-		else if (strcmp(argv[i], "--dotnet-note") == 0)
-			opt.dotnet_note = argv[++i];
-		else if (strcmp(argv[i], "--valgrind") == 0)
-			opt.valgrind = argv[++i];
-		else if (strcmp(argv[i], "--baseline") == 0)
-			opt.baseline = argv[++i];
-		else if (strcmp(argv[i], "--only") == 0)
-			opt.only = argv[++i];
-		else if (strcmp(argv[i], "--scale") == 0)
-			parse_scale(argv[++i]);
-		else if (strcmp(argv[i], "--stream-mib") == 0)
-			num = &opt.stream_mib;
-		else if (strcmp(argv[i], "--runs") == 0)
-			num = &opt.runs;
-		else if (strcmp(argv[i], "--rtt") == 0)
-			num = &opt.rtt;
-		else if (strcmp(argv[i], "--sessions") == 0)
-			num = &opt.sessions;
-		else if (strcmp(argv[i], "--seq") == 0)
-			num = &opt.seq;
-		else if (strcmp(argv[i], "--scale-mib") == 0)
-			num = &opt.scale_mib;
-		else if (strcmp(argv[i], "--scale-runs") == 0)
-			num = &opt.scale_runs;
-		else if (strcmp(argv[i], "--scale-min-kib") == 0)
-			num = &opt.scale_min_kib;
-		else if (strcmp(argv[i], "--slow-mib") == 0)
-			num = &opt.slow_mib;
-		else if (strcmp(argv[i], "--cg-mib") == 0)
-			num = &opt.cg_mib;
-		else if (strcmp(argv[i], "--timeout") == 0)
-			num = &opt.timeout;
-		else
-			usage();
-		if (num != NULL) {
-			*num = (unsigned)strtoul(argv[++i], NULL, 10);
-			if (*num == 0 && num != &opt.seq && num != &opt.cg_mib &&
-			    num != &opt.sessions)
-				usage();
-		}
+		i = opt_value(argv, i);
 	}
 	if (opt.dsrouterd == NULL)
 		usage();
@@ -2515,7 +2294,7 @@ main(int argc, char **argv)
 		if (paths[j].pid > 0)
 			note("started %s (pid %ld)", paths[j].name, (long)paths[j].pid);
 	}
-	sleep_us(opt.quick ? 50000 : 500000);
+	dsrtest_sleep_us(opt.quick ? 50000 : 500000);
 	for (j = 0; j < npaths; j++) {
 		if (paths[j].pid > 0)
 			paths[j].r.idle_rss = path_mem(&paths[j],
@@ -2530,18 +2309,10 @@ main(int argc, char **argv)
 			check_behaviour(&paths[j]);
 	}
 
-	if (want("throughput"))
-		measure_throughput();
-	if (want("commands"))
-		measure_commands();
-	if (want("slow"))
-		measure_slow_reader();
-	if (want("sessions"))
-		measure_sessions();
-	if (want("scale"))
-		measure_scale();
-	if (want("seq"))
-		measure_sequential();
+	for (k = 0; k < MEASURES; k++) {
+		if (want(measures[k].name))
+			measures[k].run();
+	}
 	settle();
 	for (j = 0; j < npaths; j++) {
 		if (paths[j].pid > 0)

@@ -5,6 +5,8 @@
 # run is tiny, checks the bytes both ways and asserts no timing.
 check_PROGRAMS += bench/dsr-bench
 bench_dsr_bench_SOURCES = bench/dsr-bench.c
+bench_dsr_bench_CPPFLAGS = $(DSRTEST_CPPFLAGS)
+bench_dsr_bench_LDADD = $(DSRTEST_LIBS)
 TESTS += bench/smoke.sh
 EXTRA_DIST += bench/run.sh bench/smoke.sh docs/PERFORMANCE.md
 

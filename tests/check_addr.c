@@ -16,29 +16,29 @@
 
 #include "dsrouterd.h"
 #include "check_main.h"
+#include "dsrtest.h"
 
 #define SUN_PATH_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
 
-/* Parse a runtime-side address that must be valid. */
-static void
-parse_runtime_ok(struct addr *a, const char *s)
+/* Parse an address as a tool address, or else as a runtime one. */
+static int
+parse_as(struct addr *a, const char *s, int tool, char **cause)
 {
-	char *cause = NULL;
-
-	ck_assert_msg(addr_parse_runtime(a, s, &cause) == 0,
-	    "'%s' refused: %s", s, cause != NULL ? cause : "(no cause)");
-	ck_assert_ptr_null(cause);
-	ck_assert_str_eq(a->text, s);
+	if (tool)
+		return addr_parse_tool(a, s, cause);
+	return addr_parse_runtime(a, s, cause);
 }
 
-/* Parse a tool-side address that must be valid. */
+/* Parse an address that must be valid. */
 static void
-parse_tool_ok(struct addr *a, const char *s)
+parse_valid(struct addr *a, const char *s, int tool)
 {
 	char *cause = NULL;
+	int rc;
 
-	ck_assert_msg(addr_parse_tool(a, s, &cause) == 0,
-	    "'%s' refused: %s", s, cause != NULL ? cause : "(no cause)");
+	rc = parse_as(a, s, tool, &cause);
+	ck_assert_msg(rc == 0, "'%s' refused as a %s address: %s", s,
+	    tool ? "tool" : "runtime", cause != NULL ? cause : "(no cause)");
 	ck_assert_ptr_null(cause);
 	ck_assert_str_eq(a->text, s);
 }
@@ -51,10 +51,7 @@ parse_fails(int tool, const char *s, const char *what)
 	char *cause = NULL;
 	int rc;
 
-	if (tool)
-		rc = addr_parse_tool(&a, s, &cause);
-	else
-		rc = addr_parse_runtime(&a, s, &cause);
+	rc = parse_as(&a, s, tool, &cause);
 	ck_assert_msg(rc == -1, "'%s' accepted as a %s address", s,
 	    tool ? "tool" : "runtime");
 	ck_assert_ptr_nonnull(cause);
@@ -75,38 +72,19 @@ resolved(struct addr *a, const char *s, int tool, int passive)
 {
 	char *cause = NULL;
 
-	if (tool)
-		parse_tool_ok(a, s);
-	else
-		parse_runtime_ok(a, s);
+	parse_valid(a, s, tool);
 	ck_assert_msg(addr_resolve(a, passive, &cause) == 0,
 	    "'%s' does not resolve: %s", s, cause != NULL ? cause : "?");
 }
 
-/* Field 22 of /proc/self/stat, read here without addr.c's help. */
+/* This process's start time, read with the test library, not addr.c. */
 static unsigned long long
 self_start_time(void)
 {
-	char buf[2048], *p, *tok, *save = NULL;
-	FILE *f;
-	size_t n;
-	int field;
+	unsigned long long start = 0;
 
-	f = fopen("/proc/self/stat", "r");
-	ck_assert_ptr_nonnull(f);
-	n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	ck_assert_ptr_nonnull(p);
-	field = 3;
-	for (tok = strtok_r(p + 1, " ", &save); tok != NULL;
-	    tok = strtok_r(NULL, " ", &save), field++) {
-		if (field == 22)
-			return strtoull(tok, NULL, 10);
-	}
-	ck_abort_msg("no field 22 in /proc/self/stat");
-	return 0;
+	ck_assert_int_eq(dsrtest_proc_start_time(getpid(), &start), 0);
+	return start;
 }
 
 /* The path the default tool socket must have in a directory. */
@@ -120,141 +98,95 @@ expected_default(const char *dir)
 	return s;
 }
 
-START_TEST(test_runtime_host_port)
-{
-	struct addr a;
-
-	parse_runtime_ok(&a, "127.0.0.1:9000");
-	ck_assert_int_eq(a.kind, ADDR_TCP);
-	ck_assert_str_eq(a.host, "127.0.0.1");
-	ck_assert_uint_eq(a.port, 9000);
-	ck_assert_ptr_null(a.path);
-	addr_free(&a);
-
-	parse_runtime_ok(&a, "localhost:65535");
-	ck_assert_str_eq(a.host, "localhost");
-	ck_assert_uint_eq(a.port, 65535);
-	addr_free(&a);
-
-	parse_runtime_ok(&a, "10.0.2.2:0");
-	ck_assert_str_eq(a.host, "10.0.2.2");
-	ck_assert_uint_eq(a.port, 0);
-	addr_free(&a);
-
+/* Addresses that parse, with what they must give. */
+static const struct {
+	int tool;                 /* a tool address, else a runtime one */
+	const char *text;
+	enum addr_kind kind;
+	const char *host;         /* TCP: NULL for '*' */
+	unsigned port;
+	const char *path;         /* Unix */
+} parse_good[] = {
+	{ 0, "127.0.0.1:9000", ADDR_TCP, "127.0.0.1", 9000, NULL },
+	{ 0, "localhost:65535", ADDR_TCP, "localhost", 65535, NULL },
+	{ 0, "10.0.2.2:0", ADDR_TCP, "10.0.2.2", 0, NULL },
 	/* The tcp: prefix is accepted on the runtime side too. */
-	parse_runtime_ok(&a, "tcp:192.168.1.2:9001");
-	ck_assert_int_eq(a.kind, ADDR_TCP);
-	ck_assert_str_eq(a.host, "192.168.1.2");
-	ck_assert_uint_eq(a.port, 9001);
-	addr_free(&a);
-}
-END_TEST
+	{ 0, "tcp:192.168.1.2:9001", ADDR_TCP, "192.168.1.2", 9001, NULL },
+	{ 0, "[::1]:9000", ADDR_TCP, "::1", 9000, NULL },
+	{ 0, "[fe80::1:2]:1", ADDR_TCP, "fe80::1:2", 1, NULL },
+	{ 0, "*:9000", ADDR_TCP, NULL, 9000, NULL },
+	{ 0, "unix:/run/app/diag.sock", ADDR_UNIX, NULL, 0,
+	    "/run/app/diag.sock" },
+	{ 1, "/tmp/dsr.sock", ADDR_UNIX, NULL, 0, "/tmp/dsr.sock" },
+	{ 1, "relative/dsr.sock", ADDR_UNIX, NULL, 0, "relative/dsr.sock" },
+	{ 1, "unix:/tmp/u.sock", ADDR_UNIX, NULL, 0, "/tmp/u.sock" },
+	{ 1, "tcp:127.0.0.1:9100", ADDR_TCP, "127.0.0.1", 9100, NULL },
+	{ 1, "tcp:[::1]:9101", ADDR_TCP, "::1", 9101, NULL },
+	/* Without tcp:, a TCP-looking tool address is a socket path. */
+	{ 1, "127.0.0.1:9000", ADDR_UNIX, NULL, 0, "127.0.0.1:9000" },
+};
 
-START_TEST(test_runtime_v6_and_any)
+START_TEST(test_parse_good)
 {
 	struct addr a;
 
-	parse_runtime_ok(&a, "[::1]:9000");
-	ck_assert_int_eq(a.kind, ADDR_TCP);
-	ck_assert_str_eq(a.host, "::1");
-	ck_assert_uint_eq(a.port, 9000);
-	addr_free(&a);
-
-	parse_runtime_ok(&a, "[fe80::1:2]:1");
-	ck_assert_str_eq(a.host, "fe80::1:2");
-	ck_assert_uint_eq(a.port, 1);
-	addr_free(&a);
-
-	parse_runtime_ok(&a, "*:9000");
-	ck_assert_int_eq(a.kind, ADDR_TCP);
-	ck_assert_ptr_null(a.host);
-	ck_assert_uint_eq(a.port, 9000);
-	addr_free(&a);
-}
-END_TEST
-
-START_TEST(test_runtime_unix)
-{
-	struct addr a;
-
-	parse_runtime_ok(&a, "unix:/run/app/diag.sock");
-	ck_assert_int_eq(a.kind, ADDR_UNIX);
-	ck_assert_str_eq(a.path, "/run/app/diag.sock");
-	ck_assert_ptr_null(a.host);
+	parse_valid(&a, parse_good[_i].text, parse_good[_i].tool);
+	ck_assert_int_eq(a.kind, parse_good[_i].kind);
+	if (parse_good[_i].host == NULL)
+		ck_assert_ptr_null(a.host);
+	else
+		ck_assert_str_eq(a.host, parse_good[_i].host);
+	if (parse_good[_i].kind == ADDR_TCP)
+		ck_assert_uint_eq(a.port, parse_good[_i].port);
+	if (parse_good[_i].path == NULL)
+		ck_assert_ptr_null(a.path);
+	else
+		ck_assert_str_eq(a.path, parse_good[_i].path);
 	addr_free(&a);
 	/* addr_free leaves nothing behind. */
 	ck_assert_ptr_null(a.path);
+	ck_assert_ptr_null(a.host);
 	ck_assert_ptr_null(a.text);
 }
 END_TEST
 
-START_TEST(test_tool_forms)
+/* Addresses that are refused, with a word the message must hold (or NULL). */
+static const struct {
+	int tool;
+	const char *text;
+	const char *what;
+} parse_bad[] = {
+	{ 0, "127.0.0.1", "host:port" },
+	{ 0, "127.0.0.1:", "port" },
+	{ 0, "127.0.0.1:65536", "port" },
+	{ 0, "127.0.0.1:99999999999999999999", "port" },
+	{ 0, "127.0.0.1:-1", "port" },
+	{ 0, "127.0.0.1:+80", "port" },
+	{ 0, "127.0.0.1:80x", "port" },
+	{ 0, "127.0.0.1: 80", "port" },
+	{ 0, ":9000", "host" },
+	{ 0, "::1:9000", "brackets" },
+	{ 0, "fe80::1", "brackets" },
+	{ 0, "[::1]", NULL },
+	{ 0, "[::1]9000", NULL },
+	{ 0, "[::1:9000", "]" },
+	{ 0, "[]:9000", "host" },
+	{ 0, "[::1]:70000", "port" },
+	{ 0, "", NULL },
+	{ 0, "tcp:", NULL },
+	{ 0, "unix:", "empty" },
+	{ 0, "/tmp/socket", NULL },
+	{ 1, "", "empty" },
+	{ 1, "unix:", "empty" },
+	{ 1, "tcp:", NULL },
+	{ 1, "tcp:127.0.0.1", "host:port" },
+	{ 1, "tcp:127.0.0.1:65536", "port" },
+	{ 1, "tcp:::1:9000", "brackets" },
+};
+
+START_TEST(test_parse_bad)
 {
-	struct addr a;
-
-	parse_tool_ok(&a, "/tmp/dsr.sock");
-	ck_assert_int_eq(a.kind, ADDR_UNIX);
-	ck_assert_str_eq(a.path, "/tmp/dsr.sock");
-	addr_free(&a);
-
-	parse_tool_ok(&a, "relative/dsr.sock");
-	ck_assert_int_eq(a.kind, ADDR_UNIX);
-	ck_assert_str_eq(a.path, "relative/dsr.sock");
-	addr_free(&a);
-
-	parse_tool_ok(&a, "unix:/tmp/u.sock");
-	ck_assert_int_eq(a.kind, ADDR_UNIX);
-	ck_assert_str_eq(a.path, "/tmp/u.sock");
-	addr_free(&a);
-
-	parse_tool_ok(&a, "tcp:127.0.0.1:9100");
-	ck_assert_int_eq(a.kind, ADDR_TCP);
-	ck_assert_str_eq(a.host, "127.0.0.1");
-	ck_assert_uint_eq(a.port, 9100);
-	addr_free(&a);
-
-	parse_tool_ok(&a, "tcp:[::1]:9101");
-	ck_assert_int_eq(a.kind, ADDR_TCP);
-	ck_assert_str_eq(a.host, "::1");
-	ck_assert_uint_eq(a.port, 9101);
-	addr_free(&a);
-
-	/* Without tcp:, a TCP-looking tool address is a socket path. */
-	parse_tool_ok(&a, "127.0.0.1:9000");
-	ck_assert_int_eq(a.kind, ADDR_UNIX);
-	ck_assert_str_eq(a.path, "127.0.0.1:9000");
-	addr_free(&a);
-}
-END_TEST
-
-START_TEST(test_parse_errors)
-{
-	parse_fails(0, "127.0.0.1", "host:port");
-	parse_fails(0, "127.0.0.1:", "port");
-	parse_fails(0, "127.0.0.1:65536", "port");
-	parse_fails(0, "127.0.0.1:99999999999999999999", "port");
-	parse_fails(0, "127.0.0.1:-1", "port");
-	parse_fails(0, "127.0.0.1:+80", "port");
-	parse_fails(0, "127.0.0.1:80x", "port");
-	parse_fails(0, "127.0.0.1: 80", "port");
-	parse_fails(0, ":9000", "host");
-	parse_fails(0, "::1:9000", "brackets");
-	parse_fails(0, "fe80::1", "brackets");
-	parse_fails(0, "[::1]", NULL);
-	parse_fails(0, "[::1]9000", NULL);
-	parse_fails(0, "[::1:9000", "]");
-	parse_fails(0, "[]:9000", "host");
-	parse_fails(0, "[::1]:70000", "port");
-	parse_fails(0, "", NULL);
-	parse_fails(0, "tcp:", NULL);
-	parse_fails(0, "unix:", "empty");
-	parse_fails(0, "/tmp/socket", NULL);
-	parse_fails(1, "", "empty");
-	parse_fails(1, "unix:", "empty");
-	parse_fails(1, "tcp:", NULL);
-	parse_fails(1, "tcp:127.0.0.1", "host:port");
-	parse_fails(1, "tcp:127.0.0.1:65536", "port");
-	parse_fails(1, "tcp:::1:9000", "brackets");
+	parse_fails(parse_bad[_i].tool, parse_bad[_i].text, parse_bad[_i].what);
 }
 END_TEST
 
@@ -272,7 +204,7 @@ START_TEST(test_path_length)
 	toolong[sizeof toolong - 1] = '\0';
 
 	/* sun_path holds the path and its NUL: one byte less is the limit. */
-	parse_tool_ok(&a, longest);
+	parse_valid(&a, longest, 1);
 	ck_assert_uint_eq(strlen(a.path), SUN_PATH_MAX);
 	ck_assert_int_eq(addr_resolve(&a, 1, &cause), 0);
 	ck_assert_str_eq(((struct sockaddr_un *)&a.ss)->sun_path, longest);
@@ -283,140 +215,125 @@ START_TEST(test_path_length)
 	parse_fails(1, prefixed, "longer");
 	parse_fails(0, prefixed, "longer");
 	snprintf(prefixed, sizeof prefixed, "unix:%s", longest);
-	parse_runtime_ok(&a, prefixed);
+	parse_valid(&a, prefixed, 0);
 	ck_assert_str_eq(a.path, longest);
 	addr_free(&a);
 }
 END_TEST
 
-START_TEST(test_resolve_v4)
+/*
+ * Addresses resolved for listening (passive) or for connecting, and what
+ * the socket address must hold. One only a listener may have is first
+ * refused for connecting, with a message saying why.
+ */
+static const struct {
+	const char *text;
+	int tool, passive;
+	const char *why;          /* NULL, or: only a listener may have it */
+	int family;
+	const char *where;        /* the address (inet_ntop's text), or path */
+	unsigned port;
+} resolve_cases[] = {
+	{ "127.0.0.1:9000", 0, 0, NULL, AF_INET, "127.0.0.1", 9000 },
+	{ "[::1]:9001", 0, 1, NULL, AF_INET6, "::1", 9001 },
+	{ "/tmp/resolve.sock", 1, 0, NULL, AF_UNIX, "/tmp/resolve.sock", 0 },
+	{ "127.0.0.1:0", 0, 1, "port 0", AF_INET, "127.0.0.1", 0 },
+	{ "*:9000", 0, 1, "'*'", AF_INET, "0.0.0.0", 9000 },
+};
+
+START_TEST(test_resolve)
 {
 	struct addr a;
-	struct sockaddr_in *sin;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&a.ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a.ss;
+	struct sockaddr_un *sun = (struct sockaddr_un *)&a.ss;
+	char where[SUN_PATH_MAX + 1], *cause = NULL;
 
-	resolved(&a, "127.0.0.1:9000", 0, 0);
-	sin = (struct sockaddr_in *)&a.ss;
-	ck_assert_int_eq(sin->sin_family, AF_INET);
-	ck_assert_uint_eq(ntohs(sin->sin_port), 9000);
-	ck_assert_uint_eq(ntohl(sin->sin_addr.s_addr), INADDR_LOOPBACK);
-	ck_assert_uint_eq(a.sslen, sizeof *sin);
-	addr_free(&a);
-}
-END_TEST
-
-START_TEST(test_resolve_v6)
-{
-	struct addr a;
-	struct sockaddr_in6 *sin6;
-
-	resolved(&a, "[::1]:9001", 0, 1);
-	sin6 = (struct sockaddr_in6 *)&a.ss;
-	ck_assert_int_eq(sin6->sin6_family, AF_INET6);
-	ck_assert_uint_eq(ntohs(sin6->sin6_port), 9001);
-	ck_assert_mem_eq(&sin6->sin6_addr, &in6addr_loopback, 16);
-	ck_assert_uint_eq(a.sslen, sizeof *sin6);
-	addr_free(&a);
-}
-END_TEST
-
-START_TEST(test_resolve_unix)
-{
-	struct addr a;
-	struct sockaddr_un *sun;
-
-	resolved(&a, "/tmp/resolve.sock", 1, 0);
-	sun = (struct sockaddr_un *)&a.ss;
-	ck_assert_int_eq(sun->sun_family, AF_UNIX);
-	ck_assert_str_eq(sun->sun_path, "/tmp/resolve.sock");
-	ck_assert_uint_ge(a.sslen, offsetof(struct sockaddr_un, sun_path) +
-	    strlen("/tmp/resolve.sock") + 1);
-	addr_free(&a);
-}
-END_TEST
-
-START_TEST(test_resolve_port0_passive_only)
-{
-	struct addr a;
-	struct sockaddr_in *sin;
-	char *cause = NULL;
-
-	parse_runtime_ok(&a, "127.0.0.1:0");
-	ck_assert_int_eq(addr_resolve(&a, 0, &cause), -1);
-	ck_assert_ptr_nonnull(cause);
-	ck_assert_ptr_nonnull(strstr(cause, "127.0.0.1:0"));
-	ck_assert_ptr_nonnull(strstr(cause, "port 0"));
-	free(cause);
-	cause = NULL;
-	ck_assert_int_eq(addr_resolve(&a, 1, &cause), 0);
+	parse_valid(&a, resolve_cases[_i].text, resolve_cases[_i].tool);
+	if (resolve_cases[_i].why != NULL) {
+		ck_assert_int_eq(addr_resolve(&a, 0, &cause), -1);
+		ck_assert_ptr_nonnull(cause);
+		ck_assert_ptr_nonnull(strstr(cause, resolve_cases[_i].text));
+		ck_assert_ptr_nonnull(strstr(cause, resolve_cases[_i].why));
+		free(cause);
+		cause = NULL;
+	}
+	ck_assert_msg(addr_resolve(&a, resolve_cases[_i].passive, &cause) == 0,
+	    "'%s' does not resolve: %s", resolve_cases[_i].text,
+	    cause != NULL ? cause : "?");
 	ck_assert_ptr_null(cause);
-	sin = (struct sockaddr_in *)&a.ss;
-	ck_assert_int_eq(sin->sin_family, AF_INET);
-	ck_assert_uint_eq(sin->sin_port, 0);
+	ck_assert_int_eq(a.ss.ss_family, resolve_cases[_i].family);
+	switch (a.ss.ss_family) {
+	case AF_INET:
+		ck_assert_ptr_nonnull(inet_ntop(AF_INET, &sin->sin_addr, where,
+		    sizeof where));
+		ck_assert_uint_eq(ntohs(sin->sin_port), resolve_cases[_i].port);
+		ck_assert_uint_eq(a.sslen, sizeof *sin);
+		break;
+	case AF_INET6:
+		ck_assert_ptr_nonnull(inet_ntop(AF_INET6, &sin6->sin6_addr,
+		    where, sizeof where));
+		ck_assert_uint_eq(ntohs(sin6->sin6_port),
+		    resolve_cases[_i].port);
+		ck_assert_uint_eq(a.sslen, sizeof *sin6);
+		break;
+	default:
+		snprintf(where, sizeof where, "%s", sun->sun_path);
+		ck_assert_uint_ge(a.sslen, offsetof(struct sockaddr_un,
+		    sun_path) + strlen(sun->sun_path) + 1);
+		break;
+	}
+	ck_assert_str_eq(where, resolve_cases[_i].where);
 	addr_free(&a);
 }
 END_TEST
 
-START_TEST(test_resolve_any_passive_only)
-{
-	struct addr a;
-	struct sockaddr_in *sin;
-	char *cause = NULL;
-
-	parse_runtime_ok(&a, "*:9000");
-	ck_assert_int_eq(addr_resolve(&a, 0, &cause), -1);
-	ck_assert_ptr_nonnull(cause);
-	ck_assert_ptr_nonnull(strstr(cause, "*:9000"));
-	ck_assert_ptr_nonnull(strstr(cause, "'*'"));
-	free(cause);
-	cause = NULL;
-	ck_assert_int_eq(addr_resolve(&a, 1, &cause), 0);
-	sin = (struct sockaddr_in *)&a.ss;
-	ck_assert_int_eq(sin->sin_family, AF_INET);
-	ck_assert_uint_eq(ntohs(sin->sin_port), 9000);
-	ck_assert_uint_eq(sin->sin_addr.s_addr, htonl(INADDR_ANY));
-	addr_free(&a);
-}
-END_TEST
+/* Pairs of passive addresses, and whether they are the same listener. */
+static const struct {
+	const char *a;
+	int a_tool;
+	const char *b;
+	int b_tool;
+	int same;
+} same_cases[] = {
+	{ "/tmp/a.sock", 1, "/tmp/a.sock", 1, 1 },
+	{ "/tmp/a.sock", 1, "unix:/tmp/a.sock", 1, 1 },
+	{ "/tmp/a.sock", 1, "/tmp/b.sock", 1, 0 },
+	{ "/tmp/a.sock", 1, "127.0.0.1:9000", 0, 0 },
+	{ "127.0.0.1:9000", 0, "127.0.0.1:9000", 0, 1 },
+	{ "127.0.0.1:9000", 0, "tcp:127.0.0.1:9000", 1, 1 },
+	{ "127.0.0.1:9000", 0, "127.0.0.1:9001", 0, 0 },
+	{ "127.0.0.1:9000", 0, "127.0.0.2:9000", 0, 0 },
+	/* The any address takes the port on every address. */
+	{ "*:9000", 0, "127.0.0.1:9000", 0, 1 },
+	{ "0.0.0.0:9000", 0, "10.1.2.3:9000", 0, 1 },
+	{ "*:9000", 0, "127.0.0.1:9001", 0, 0 },
+	/* Port 0 asks for a fresh port each time: never a collision. */
+	{ "127.0.0.1:0", 0, "127.0.0.1:0", 0, 0 },
+	{ "[::1]:9000", 0, "[::1]:9000", 0, 1 },
+	{ "[::1]:9000", 0, "[::1]:9001", 0, 0 },
+	/* IPv6 sockets are v6-only: no clash with IPv4. */
+	{ "[::1]:9000", 0, "127.0.0.1:9000", 0, 0 },
+	{ "[::]:9000", 0, "[::1]:9000", 0, 1 },
+	{ "[::]:9000", 0, "[::1]:9001", 0, 0 },
+};
 
 /* Resolve two passive addresses and compare them both ways. */
-static int
-same(const char *s1, int tool1, const char *s2, int tool2)
+START_TEST(test_same)
 {
 	struct addr a, b;
 	int ab, ba;
 
-	resolved(&a, s1, tool1, 1);
-	resolved(&b, s2, tool2, 1);
+	resolved(&a, same_cases[_i].a, same_cases[_i].a_tool, 1);
+	resolved(&b, same_cases[_i].b, same_cases[_i].b_tool, 1);
 	ab = addr_same(&a, &b);
 	ba = addr_same(&b, &a);
-	ck_assert_msg(ab == ba, "addr_same('%s', '%s') is not symmetric", s1, s2);
+	ck_assert_msg(ab == ba, "addr_same('%s', '%s') is not symmetric",
+	    same_cases[_i].a, same_cases[_i].b);
+	ck_assert_msg(ab == same_cases[_i].same, "addr_same('%s', '%s') is %d",
+	    same_cases[_i].a, same_cases[_i].b, ab);
 	addr_free(&a);
 	addr_free(&b);
-	return ab;
-}
-
-START_TEST(test_same)
-{
-	ck_assert_int_eq(same("/tmp/a.sock", 1, "/tmp/a.sock", 1), 1);
-	ck_assert_int_eq(same("/tmp/a.sock", 1, "unix:/tmp/a.sock", 1), 1);
-	ck_assert_int_eq(same("/tmp/a.sock", 1, "/tmp/b.sock", 1), 0);
-	ck_assert_int_eq(same("/tmp/a.sock", 1, "127.0.0.1:9000", 0), 0);
-	ck_assert_int_eq(same("127.0.0.1:9000", 0, "127.0.0.1:9000", 0), 1);
-	ck_assert_int_eq(same("127.0.0.1:9000", 0, "tcp:127.0.0.1:9000", 1), 1);
-	ck_assert_int_eq(same("127.0.0.1:9000", 0, "127.0.0.1:9001", 0), 0);
-	ck_assert_int_eq(same("127.0.0.1:9000", 0, "127.0.0.2:9000", 0), 0);
-	/* The any address takes the port on every address. */
-	ck_assert_int_eq(same("*:9000", 0, "127.0.0.1:9000", 0), 1);
-	ck_assert_int_eq(same("0.0.0.0:9000", 0, "10.1.2.3:9000", 0), 1);
-	ck_assert_int_eq(same("*:9000", 0, "127.0.0.1:9001", 0), 0);
-	/* Port 0 asks for a fresh port each time: never a collision. */
-	ck_assert_int_eq(same("127.0.0.1:0", 0, "127.0.0.1:0", 0), 0);
-	ck_assert_int_eq(same("[::1]:9000", 0, "[::1]:9000", 0), 1);
-	ck_assert_int_eq(same("[::1]:9000", 0, "[::1]:9001", 0), 0);
-	/* IPv6 sockets are v6-only: no clash with IPv4. */
-	ck_assert_int_eq(same("[::1]:9000", 0, "127.0.0.1:9000", 0), 0);
-	ck_assert_int_eq(same("[::]:9000", 0, "[::1]:9000", 0), 1);
-	ck_assert_int_eq(same("[::]:9000", 0, "[::1]:9001", 0), 0);
 }
 END_TEST
 
@@ -424,7 +341,7 @@ START_TEST(test_copy_describe)
 {
 	struct addr a, b;
 
-	parse_runtime_ok(&a, "[::1]:9000");
+	parse_valid(&a, "[::1]:9000", 0);
 	addr_copy(&b, &a);
 	ck_assert_ptr_ne(b.host, a.host);
 	ck_assert_ptr_ne(b.text, a.text);
@@ -456,33 +373,32 @@ START_TEST(test_proc_start_time)
 }
 END_TEST
 
+/* $TMPDIR values, and the directory the default tool socket goes in. */
+static const struct {
+	const char *tmpdir;       /* NULL: unset */
+	const char *dir;
+} default_dirs[] = {
+	{ "/var/tmp/dsr-test", "/var/tmp/dsr-test" },
+	/* A trailing slash does not double. */
+	{ "/var/tmp/dsr-test/", "/var/tmp/dsr-test" },
+	/* Unset or empty: /tmp, where the tools look by default. */
+	{ NULL, "/tmp" },
+	{ "", "/tmp" },
+};
+
 START_TEST(test_default_tool_path)
 {
 	char *path, *want, *cause = NULL;
 
-	ck_assert_int_eq(setenv("TMPDIR", "/var/tmp/dsr-test", 1), 0);
+	if (default_dirs[_i].tmpdir == NULL)
+		ck_assert_int_eq(unsetenv("TMPDIR"), 0);
+	else
+		ck_assert_int_eq(setenv("TMPDIR", default_dirs[_i].tmpdir, 1),
+		    0);
 	path = addr_default_tool_path(getpid(), &cause);
 	ck_assert_ptr_nonnull(path);
 	ck_assert_ptr_null(cause);
-	want = expected_default("/var/tmp/dsr-test");
-	ck_assert_str_eq(path, want);
-	free(path);
-
-	/* A trailing slash does not double. */
-	ck_assert_int_eq(setenv("TMPDIR", "/var/tmp/dsr-test/", 1), 0);
-	path = addr_default_tool_path(getpid(), &cause);
-	ck_assert_str_eq(path, want);
-	free(path);
-	free(want);
-
-	/* Unset or empty: /tmp, where the tools look by default. */
-	ck_assert_int_eq(unsetenv("TMPDIR"), 0);
-	path = addr_default_tool_path(getpid(), &cause);
-	want = expected_default("/tmp");
-	ck_assert_str_eq(path, want);
-	free(path);
-	ck_assert_int_eq(setenv("TMPDIR", "", 1), 0);
-	path = addr_default_tool_path(getpid(), &cause);
+	want = expected_default(default_dirs[_i].dir);
 	ck_assert_str_eq(path, want);
 	free(path);
 	free(want);
@@ -540,27 +456,21 @@ addr_suite(void)
 	s = suite_create("addr");
 
 	tc = unit_tcase("parse");
-	tcase_add_test(tc, test_runtime_host_port);
-	tcase_add_test(tc, test_runtime_v6_and_any);
-	tcase_add_test(tc, test_runtime_unix);
-	tcase_add_test(tc, test_tool_forms);
-	tcase_add_test(tc, test_parse_errors);
+	tcase_add_loop_test(tc, test_parse_good, 0, NITEMS(parse_good));
+	tcase_add_loop_test(tc, test_parse_bad, 0, NITEMS(parse_bad));
 	tcase_add_test(tc, test_path_length);
 	suite_add_tcase(s, tc);
 
 	tc = unit_tcase("resolve");
-	tcase_add_test(tc, test_resolve_v4);
-	tcase_add_test(tc, test_resolve_v6);
-	tcase_add_test(tc, test_resolve_unix);
-	tcase_add_test(tc, test_resolve_port0_passive_only);
-	tcase_add_test(tc, test_resolve_any_passive_only);
-	tcase_add_test(tc, test_same);
+	tcase_add_loop_test(tc, test_resolve, 0, NITEMS(resolve_cases));
+	tcase_add_loop_test(tc, test_same, 0, NITEMS(same_cases));
 	tcase_add_test(tc, test_copy_describe);
 	suite_add_tcase(s, tc);
 
 	tc = unit_tcase("default_path");
 	tcase_add_test(tc, test_proc_start_time);
-	tcase_add_test(tc, test_default_tool_path);
+	tcase_add_loop_test(tc, test_default_tool_path, 0,
+	    NITEMS(default_dirs));
 	tcase_add_test(tc, test_default_tool_path_matches_tools);
 	tcase_add_test(tc, test_default_tool_path_no_process);
 	suite_add_tcase(s, tc);

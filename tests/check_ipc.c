@@ -6,59 +6,37 @@
 
 #include "dsrouterd.h"
 #include "check_main.h"
+#include "dsrtest.h"
 
-static const uint8_t magic[14] = {
-	0x44, 0x4f, 0x54, 0x4e, 0x45, 0x54, 0x5f, 0x49, 0x50, 0x43, 0x5f, 0x56,
-	0x31, 0x00,
-};
+/* "DOTNET_IPC_V1\0", byte by byte, as the protocol spells it. */
+#define MAGIC_BYTES \
+	0x44, 0x4f, 0x54, 0x4e, 0x45, 0x54, 0x5f, 0x49, 0x50, 0x43, \
+	0x5f, 0x56, 0x31, 0x00
 
-/* A 20-byte header, written out by hand. */
-static void
-header(uint8_t *buf, uint16_t size, uint8_t set, uint8_t id)
-{
-	memcpy(buf, magic, sizeof magic);
-	buf[14] = (uint8_t)size;
-	buf[15] = (uint8_t)(size >> 8);
-	buf[16] = set;
-	buf[17] = id;
-	buf[18] = 0;
-	buf[19] = 0;
-}
-
-/* A string of a ProcessInfo payload: u32 count with the NUL, UTF-16LE. */
-static size_t
-put_string(uint8_t *p, const char *s)
-{
-	uint32_t n = (uint32_t)strlen(s) + 1, i;
-
-	p[0] = (uint8_t)n;
-	p[1] = (uint8_t)(n >> 8);
-	p[2] = (uint8_t)(n >> 16);
-	p[3] = (uint8_t)(n >> 24);
-	for (i = 0; i < n; i++) {
-		p[4 + 2 * i] = (uint8_t)s[i];
-		p[5 + 2 * i] = 0;
-	}
-	return 4 + 2 * n;
-}
-
-/* A ProcessInfo OK response as a runtime sends it; returns its length. */
+/*
+ * A ProcessInfo OK response as a runtime sends it; returns its length.
+ * Frames for ipc.c to parse come from the shared test library, not from
+ * ipc.c, so the two check each other; the byte tables below check both
+ * against the protocol.
+ */
 static size_t
 processinfo_response(uint8_t *buf, uint64_t pid, const uint8_t *cookie)
 {
-	size_t len = IPC_HEADER_SIZE;
-	int i;
+	return dsrtest_processinfo_response(buf, pid, cookie,
+	    "/usr/bin/dotnet app.dll", "Linux", "x64");
+}
 
-	for (i = 0; i < 8; i++)
-		buf[len + (size_t)i] = (uint8_t)(pid >> (8 * i));
-	len += 8;
-	memcpy(buf + len, cookie, IPC_COOKIE_SIZE);
-	len += IPC_COOKIE_SIZE;
-	len += put_string(buf + len, "/usr/bin/dotnet app.dll");
-	len += put_string(buf + len, "Linux");
-	len += put_string(buf + len, "x64");
-	header(buf, (uint16_t)len, IPC_SET_SERVER, IPC_ID_OK);
-	return len;
+/* A builder wrote want into out, and nothing past it (out was all 0xaa). */
+static void
+assert_built(const uint8_t *out, size_t outlen, const uint8_t *want,
+    size_t len, const char *what)
+{
+	size_t i;
+
+	ck_assert_mem_eq(out, want, len);
+	for (i = len; i < outlen; i++)
+		ck_assert_msg(out[i] == 0xaa, "byte %zu written past the %s", i,
+		    what);
 }
 
 START_TEST(test_header_good)
@@ -66,7 +44,7 @@ START_TEST(test_header_good)
 	uint8_t buf[64];
 	struct ipc_header h;
 
-	header(buf, 20, 0x04, 0x00);
+	dsrtest_header(buf, 20, 0x04, 0x00);
 	memset(&h, 0xaa, sizeof h);
 	ck_assert_int_eq(ipc_header_parse(buf, 20, &h), IPC_OK);
 	ck_assert_uint_eq(h.size, 20);
@@ -74,13 +52,13 @@ START_TEST(test_header_good)
 	ck_assert_uint_eq(h.id, 0x00);
 
 	/* Size is little-endian; extra bytes after the header are ignored. */
-	header(buf, 0x1234, 0x02, 0x07);
+	dsrtest_header(buf, 0x1234, 0x02, 0x07);
 	ck_assert_int_eq(ipc_header_parse(buf, sizeof buf, &h), IPC_OK);
 	ck_assert_uint_eq(h.size, 0x1234);
 	ck_assert_uint_eq(h.set, 0x02);
 	ck_assert_uint_eq(h.id, 0x07);
 
-	header(buf, 0xffff, 0x01, 0x03);
+	dsrtest_header(buf, 0xffff, 0x01, 0x03);
 	ck_assert_int_eq(ipc_header_parse(buf, 20, &h), IPC_OK);
 	ck_assert_uint_eq(h.size, IPC_MAX_FRAME);
 }
@@ -92,7 +70,7 @@ START_TEST(test_header_short)
 	struct ipc_header h;
 	size_t len;
 
-	header(buf, 20, 0x04, 0x00);
+	dsrtest_header(buf, 20, 0x04, 0x00);
 	for (len = 0; len < IPC_HEADER_SIZE; len++)
 		ck_assert_msg(ipc_header_parse(buf, len, &h) == IPC_SHORT,
 		    "a good header cut to %zu bytes is not IPC_SHORT", len);
@@ -106,8 +84,8 @@ START_TEST(test_header_bad_magic_early)
 	size_t i, len;
 
 	/* A wrong byte anywhere in the magic is seen as soon as it arrives. */
-	for (i = 0; i < sizeof magic; i++) {
-		header(buf, 20, 0x04, 0x00);
+	for (i = 0; i < sizeof dsrtest_ipc_magic; i++) {
+		dsrtest_header(buf, 20, 0x04, 0x00);
 		buf[i] ^= 0x20;
 		for (len = 0; len <= IPC_HEADER_SIZE; len++) {
 			ck_assert_msg(ipc_header_parse(buf, len, &h) ==
@@ -132,12 +110,12 @@ START_TEST(test_header_bad_size)
 	uint16_t size;
 
 	for (size = 0; size < IPC_HEADER_SIZE; size++) {
-		header(buf, size, 0x04, 0x00);
+		dsrtest_header(buf, size, 0x04, 0x00);
 		ck_assert_msg(ipc_header_parse(buf, sizeof buf, &h) ==
 		    IPC_BAD_SIZE, "size %u accepted", size);
 	}
 	/* Until the size has arrived it cannot be judged. */
-	header(buf, 3, 0x04, 0x00);
+	dsrtest_header(buf, 3, 0x04, 0x00);
 	ck_assert_int_eq(ipc_header_parse(buf, 15, &h), IPC_SHORT);
 }
 END_TEST
@@ -160,9 +138,11 @@ START_TEST(test_advertise_build_bytes)
 	adv.pid = 0x0102030405060708ull;
 	memset(out, 0xaa, sizeof out);
 	ipc_advertise_build(out, &adv);
-	ck_assert_mem_eq(out, want, IPC_ADVERTISE_SIZE);
-	for (i = IPC_ADVERTISE_SIZE; i < sizeof out; i++)
-		ck_assert_msg(out[i] == 0xaa, "byte %zu written past the advertise", i);
+	assert_built(out, sizeof out, want, IPC_ADVERTISE_SIZE, "advertise");
+	/* The test library's own advertise, which the fake runtimes send. */
+	memset(out, 0xaa, sizeof out);
+	dsrtest_advertise(out, adv.cookie, adv.pid);
+	assert_built(out, sizeof out, want, IPC_ADVERTISE_SIZE, "advertise");
 }
 END_TEST
 
@@ -217,7 +197,7 @@ START_TEST(test_advertise_short_and_bad)
 	ck_assert_int_eq(ipc_advertise_parse(out, 8, &back), IPC_BAD_MAGIC);
 
 	/* A command where an advertise was expected: the first byte tells. */
-	header(hdr, 20, 0x04, 0x00);
+	dsrtest_header(hdr, 20, 0x04, 0x00);
 	ck_assert_int_eq(ipc_advertise_parse(hdr, 1, &back), IPC_BAD_MAGIC);
 }
 END_TEST
@@ -225,20 +205,22 @@ END_TEST
 START_TEST(test_error_frame)
 {
 	static const uint8_t want[IPC_ERROR_SIZE] = {
-		0x44, 0x4f, 0x54, 0x4e, 0x45, 0x54, 0x5f, 0x49, 0x50, 0x43,
-		0x5f, 0x56, 0x31, 0x00,
+		MAGIC_BYTES,
 		0x18, 0x00, 0xff, 0xff, 0x00, 0x00,
 		0x5b, 0x13, 0x13, 0x80,
 	};
 	uint8_t out[IPC_ERROR_SIZE + 8];
 	struct ipc_header h;
-	size_t i;
 
 	memset(out, 0xaa, sizeof out);
 	ipc_error_build(out, IPC_E_NOT_YET_AVAILABLE);
-	ck_assert_mem_eq(out, want, IPC_ERROR_SIZE);
-	for (i = IPC_ERROR_SIZE; i < sizeof out; i++)
-		ck_assert_msg(out[i] == 0xaa, "byte %zu written past the frame", i);
+	assert_built(out, sizeof out, want, IPC_ERROR_SIZE, "frame");
+	/* The test library's own frame, which the end-to-end suites expect. */
+	memset(out, 0xaa, sizeof out);
+	dsrtest_error(out, DSRTEST_E_NOT_YET_AVAILABLE);
+	assert_built(out, sizeof out, want, IPC_ERROR_SIZE, "frame");
+	ck_assert(dsrtest_is_error(out));
+	ck_assert_uint_eq(dsrtest_error_hresult(out), IPC_E_NOT_YET_AVAILABLE);
 	ck_assert_int_eq(ipc_header_parse(out, IPC_ERROR_SIZE, &h), IPC_OK);
 	ck_assert_uint_eq(h.size, IPC_ERROR_SIZE);
 	ck_assert_uint_eq(h.set, IPC_SET_SERVER);
@@ -256,18 +238,18 @@ END_TEST
 START_TEST(test_processinfo_request)
 {
 	static const uint8_t want[IPC_HEADER_SIZE] = {
-		0x44, 0x4f, 0x54, 0x4e, 0x45, 0x54, 0x5f, 0x49, 0x50, 0x43,
-		0x5f, 0x56, 0x31, 0x00,
+		MAGIC_BYTES,
 		0x14, 0x00, 0x04, 0x00, 0x00, 0x00,
 	};
 	uint8_t out[IPC_HEADER_SIZE + 8];
-	size_t i;
 
 	memset(out, 0xaa, sizeof out);
 	ipc_processinfo_build(out);
-	ck_assert_mem_eq(out, want, IPC_HEADER_SIZE);
-	for (i = IPC_HEADER_SIZE; i < sizeof out; i++)
-		ck_assert_msg(out[i] == 0xaa, "byte %zu written past the request", i);
+	assert_built(out, sizeof out, want, IPC_HEADER_SIZE, "request");
+	/* The test library's own request, which the end-to-end suites send. */
+	memset(out, 0xaa, sizeof out);
+	ck_assert_uint_eq(dsrtest_processinfo_request(out), IPC_HEADER_SIZE);
+	assert_built(out, sizeof out, want, IPC_HEADER_SIZE, "request");
 }
 END_TEST
 
@@ -286,8 +268,8 @@ START_TEST(test_processinfo_response)
 	ck_assert_mem_eq(adv.cookie, cookie, IPC_COOKIE_SIZE);
 
 	/* The smallest acceptable payload: pid and cookie only. */
-	header(buf, IPC_HEADER_SIZE + 8 + IPC_COOKIE_SIZE, IPC_SET_SERVER,
-	    IPC_ID_OK);
+	dsrtest_header(buf, IPC_HEADER_SIZE + 8 + IPC_COOKIE_SIZE,
+	    IPC_SET_SERVER, IPC_ID_OK);
 	memset(&adv, 0, sizeof adv);
 	ck_assert_int_eq(ipc_processinfo_parse(buf, IPC_HEADER_SIZE + 8 +
 	    IPC_COOKIE_SIZE, &adv), IPC_OK);
@@ -307,9 +289,9 @@ START_TEST(test_processinfo_response_short)
 		ck_assert_msg(ipc_processinfo_parse(buf, cut, &adv) == IPC_SHORT,
 		    "response cut to %zu of %zu bytes is not IPC_SHORT", cut, len);
 	/* A size too small for pid and cookie. */
-	header(buf, IPC_HEADER_SIZE + 8, IPC_SET_SERVER, IPC_ID_OK);
+	dsrtest_header(buf, IPC_HEADER_SIZE + 8, IPC_SET_SERVER, IPC_ID_OK);
 	ck_assert_int_eq(ipc_processinfo_parse(buf, len, &adv), IPC_BAD_SIZE);
-	header(buf, 10, IPC_SET_SERVER, IPC_ID_OK);
+	dsrtest_header(buf, 10, IPC_SET_SERVER, IPC_ID_OK);
 	ck_assert_int_eq(ipc_processinfo_parse(buf, len, &adv), IPC_BAD_SIZE);
 }
 END_TEST

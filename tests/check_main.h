@@ -7,6 +7,13 @@
 /* Seconds a single unit test may take before it counts as failed. */
 #define UNIT_TIMEOUT 5
 
+/*
+ * The number of cases in a table, as tcase_add_loop_test counts: a table
+ * of cases is run by one loop test, whose body reads case _i, so each
+ * case passes or fails on its own.
+ */
+#define NITEMS(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
 /* unit_common.c */
 TCase *unit_tcase(const char *);
 int unit_run(Suite *);

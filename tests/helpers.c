@@ -5,21 +5,15 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/un.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -30,25 +24,6 @@
 
 static char t_dir[256];
 static int t_nlogs;
-
-/* Milliseconds on the monotonic clock. */
-static long long
-t_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Sleep for some milliseconds. */
-static void
-t_sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
 
 /* The test's scratch directory, made on first use. */
 const char *
@@ -150,7 +125,7 @@ dproc_reap(struct dproc *dp)
 int
 dproc_wait_log(struct dproc *dp, const char *needle, int timeout_ms)
 {
-	long long end = t_now_ms() + timeout_ms;
+	long long end = dsrtest_now_ms() + timeout_ms;
 	char *log;
 	int found, gone;
 
@@ -161,9 +136,9 @@ dproc_wait_log(struct dproc *dp, const char *needle, int timeout_ms)
 		free(log);
 		if (found)
 			return 1;
-		if (gone || t_now_ms() > end)
+		if (gone || dsrtest_now_ms() > end)
 			return 0;
-		t_sleep_ms(5);
+		dsrtest_sleep_ms(5);
 	}
 }
 
@@ -250,12 +225,12 @@ dproc_start(struct dproc *dp, const char *const *args)
 int
 dproc_wait_exit(struct dproc *dp, int timeout_ms)
 {
-	long long end = t_now_ms() + timeout_ms;
+	long long end = dsrtest_now_ms() + timeout_ms;
 
 	while (!dproc_reap(dp)) {
-		if (t_now_ms() > end)
+		if (dsrtest_now_ms() > end)
 			return -1;
-		t_sleep_ms(5);
+		dsrtest_sleep_ms(5);
 	}
 	return 0;
 }
@@ -280,233 +255,46 @@ dproc_stop(struct dproc *dp, int sig, int timeout_ms)
 long
 dproc_rss_kb(struct dproc *dp)
 {
-	char path[64], line[256];
-	long kb = -1;
-	FILE *f;
-
-	snprintf(path, sizeof path, "/proc/%ld/status", (long)dp->pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof line, f) != NULL) {
-		if (strncmp(line, "VmRSS:", 6) == 0)
-			kb = strtol(line + 6, NULL, 10);
-	}
-	fclose(f);
-	return kb;
+	return dsrtest_proc_rss_kb(dp->pid);
 }
 
 /* The number of descriptors the daemon has open. */
 int
 dproc_nfds(struct dproc *dp)
 {
-	char path[64];
-	struct dirent *de;
-	DIR *d;
-	int n = 0;
-
-	snprintf(path, sizeof path, "/proc/%ld/fd", (long)dp->pid);
-	if ((d = opendir(path)) == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] != '.')
-			n++;
-	}
-	closedir(d);
-	return n;
+	return dsrtest_proc_nfds(dp->pid);
 }
 
-/* Fill a socket address from "host:port", "[v6]:port", "/path" or "unix:/path". */
-static socklen_t
-t_sockaddr(const char *addr, struct sockaddr_storage *ss)
-{
-	struct sockaddr_un *sun = (struct sockaddr_un *)ss;
-	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-	char host[128];
-	const char *colon;
-	size_t len;
-
-	memset(ss, 0, sizeof *ss);
-	if (strncmp(addr, "unix:", 5) == 0)
-		addr += 5;
-	if (strncmp(addr, "tcp:", 4) == 0)
-		addr += 4;
-	if (addr[0] == '/') {
-		sun->sun_family = AF_UNIX;
-		snprintf(sun->sun_path, sizeof sun->sun_path, "%s", addr);
-		return sizeof *sun;
-	}
-	colon = strrchr(addr, ':');
-	ck_assert_ptr_nonnull(colon);
-	if (addr[0] == '[') {
-		len = (size_t)(colon - addr) - 2;
-		memcpy(host, addr + 1, len);
-		host[len] = '\0';
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)atoi(colon + 1));
-		ck_assert_int_eq(inet_pton(AF_INET6, host, &s6->sin6_addr), 1);
-		return sizeof *s6;
-	}
-	len = (size_t)(colon - addr);
-	memcpy(host, addr, len);
-	host[len] = '\0';
-	s4->sin_family = AF_INET;
-	s4->sin_port = htons((uint16_t)atoi(colon + 1));
-	ck_assert_int_eq(inet_pton(AF_INET, host, &s4->sin_addr), 1);
-	return sizeof *s4;
-}
-
-/* Connect (blocking) to an address; returns the fd or -1. */
+/* Connect (blocking; 5 s to connect, and per write); the fd or -1. */
 int
 t_connect(const char *addr)
 {
 	struct sockaddr_storage ss;
-	struct timeval tv = { 5, 0 };
-	socklen_t len = t_sockaddr(addr, &ss);
-	int fd;
+	socklen_t len = dsrtest_sockaddr(addr, &ss);
 
-	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-	if (connect(fd, (struct sockaddr *)&ss, len) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	ck_assert_msg(len != 0, "bad address %s", addr);
+	return dsrtest_connect_sa(&ss, len, 0, T_TIMEOUT_MS);
 }
 
 /* Listen on an address (port 0 allowed); the real address goes to out. */
 int
 t_listen(const char *addr, char *out, size_t outlen)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = t_sockaddr(addr, &ss);
-	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-	int fd, one = 1;
+	int fd;
 
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ck_assert_int_ne(fd, -1);
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (ss.ss_family == AF_UNIX)
-		unlink(((struct sockaddr_un *)&ss)->sun_path);
-	ck_assert_msg(bind(fd, (struct sockaddr *)&ss, len) == 0, "bind %s: %s",
-	    addr, strerror(errno));
-	ck_assert_int_eq(listen(fd, 64), 0);
-	if (out != NULL) {
-		if (ss.ss_family == AF_INET) {
-			len = sizeof ss;
-			getsockname(fd, (struct sockaddr *)&ss, &len);
-			snprintf(out, outlen, "127.0.0.1:%u", ntohs(s4->sin_port));
-		} else {
-			snprintf(out, outlen, "%s", addr);
-		}
-	}
+	fd = dsrtest_listen(addr, 64, 0, out, outlen);
+	ck_assert_msg(fd != -1, "listen on %s: %s", addr, strerror(errno));
 	return fd;
-}
-
-/* Accept with a time-out; returns the fd or -1. */
-int
-t_accept(int lfd, int timeout_ms)
-{
-	struct pollfd pfd = { lfd, POLLIN, 0 };
-
-	if (poll(&pfd, 1, timeout_ms) != 1)
-		return -1;
-	return accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-}
-
-/* Write everything; 0 or -1. */
-int
-t_write_all(int fd, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-	ssize_t n;
-
-	while (len > 0) {
-		n = send(fd, p, len, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Read some bytes: >0 read, 0 EOF, -1 time-out or error. */
-int
-t_read_some(int fd, void *buf, size_t len, int timeout_ms)
-{
-	struct pollfd pfd = { fd, POLLIN, 0 };
-	ssize_t n;
-
-	if (poll(&pfd, 1, timeout_ms) != 1)
-		return -1;
-	n = recv(fd, buf, len, 0);
-	if (n < 0)
-		return errno == ECONNRESET ? 0 : -1;
-	return (int)n;
-}
-
-/* Read exactly len bytes; 0 or -1 (EOF, error or time-out). */
-int
-t_read_exact(int fd, void *buf, size_t len, int timeout_ms)
-{
-	long long end = t_now_ms() + timeout_ms;
-	uint8_t *p = buf;
-	int n, left;
-
-	while (len > 0) {
-		left = (int)(end - t_now_ms());
-		if (left <= 0)
-			return -1;
-		n = t_read_some(fd, p, len, left);
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Wait for EOF (or reset), discarding data; 0 or -1 on time-out. */
-int
-t_wait_eof(int fd, int timeout_ms)
-{
-	long long end = t_now_ms() + timeout_ms;
-	uint8_t buf[65536];
-	int n, left;
-
-	for (;;) {
-		left = (int)(end - t_now_ms());
-		if (left <= 0)
-			return -1;
-		n = t_read_some(fd, buf, sizeof buf, left);
-		if (n == 0)
-			return 0;
-		if (n < 0)
-			return -1;
-	}
-}
-
-/* Whether nothing at all (no data, no EOF) arrives within ms. */
-int
-t_quiet(int fd, int ms)
-{
-	struct pollfd pfd = { fd, POLLIN, 0 };
-
-	return poll(&pfd, 1, ms) == 0;
 }
 
 /* Connect a tool to a socket and send a ProcessInfo request. */
 int
 t_tool_processinfo(const char *sock)
 {
-	uint8_t req[20];
+	uint8_t req[DSRTEST_HEADER_SIZE];
 	int fd;
 
-	t_frame(req, 20, 0x04, 0x00);
+	dsrtest_processinfo_request(req);
 	fd = t_connect(sock);
 	ck_assert_msg(fd != -1, "cannot connect to %s", sock);
 	ck_assert_int_eq(t_write_all(fd, req, sizeof req), 0);
@@ -517,7 +305,7 @@ t_tool_processinfo(const char *sock)
 void
 t_expect_error(int fd, uint32_t hresult)
 {
-	uint8_t resp[24];
+	uint8_t resp[DSRTEST_ERROR_SIZE];
 
 	ck_assert_int_eq(t_read_exact(fd, resp, sizeof resp, T_TIMEOUT_MS), 0);
 	ck_assert(t_is_error(resp));
@@ -525,92 +313,26 @@ t_expect_error(int fd, uint32_t hresult)
 	ck_assert_int_eq(t_wait_eof(fd, T_TIMEOUT_MS), 0);
 }
 
-/* Write an IPC header. */
-void
-t_frame(uint8_t *buf, uint16_t size, uint8_t set, uint8_t id)
-{
-	memcpy(buf, "DOTNET_IPC_V1", 14);
-	buf[14] = (uint8_t)size;
-	buf[15] = (uint8_t)(size >> 8);
-	buf[16] = set;
-	buf[17] = id;
-	buf[18] = buf[19] = 0;
-}
-
-/* Write a 34-byte advertise. */
-void
-t_advertise(uint8_t *buf, const uint8_t *cookie, uint64_t pid)
-{
-	int i;
-
-	memcpy(buf, "ADVR_V1", 8);
-	memcpy(buf + 8, cookie, 16);
-	for (i = 0; i < 8; i++)
-		buf[24 + i] = (uint8_t)(pid >> (8 * i));
-	buf[32] = buf[33] = 0;
-}
-
-/* A recognisable cookie from a number. */
-void
-t_cookie(uint8_t *cookie, unsigned n)
-{
-	int i;
-
-	for (i = 0; i < 16; i++)
-		cookie[i] = (uint8_t)(n * 31 + (unsigned)i * 7 + 1);
-}
-
-/* A ProcessInfo OK response: pid, cookie, three empty strings. */
-size_t
-t_processinfo_response(uint8_t *buf, uint64_t pid, const uint8_t *cookie)
-{
-	size_t size = 20 + 8 + 16 + 12;
-	int i;
-
-	t_frame(buf, (uint16_t)size, 0xff, 0x00);
-	for (i = 0; i < 8; i++)
-		buf[20 + i] = (uint8_t)(pid >> (8 * i));
-	memcpy(buf + 28, cookie, 16);
-	memset(buf + 44, 0, 12);
-	return size;
-}
-
-/* Whether a 24-byte frame is an IPC Error. */
-int
-t_is_error(const uint8_t *buf)
-{
-	return memcmp(buf, "DOTNET_IPC_V1", 14) == 0 && buf[14] == 24 &&
-	    buf[15] == 0 && buf[16] == 0xff && buf[17] == 0xff;
-}
-
-/* The HRESULT of an Error frame. */
-uint32_t
-t_error_hresult(const uint8_t *buf)
-{
-	return (uint32_t)buf[20] | (uint32_t)buf[21] << 8 |
-	    (uint32_t)buf[22] << 16 | (uint32_t)buf[23] << 24;
-}
-
 /* The fake runtime's loop: connect, advertise, serve one command, close, again. */
 static void *
 fake_rt_main(void *arg)
 {
 	struct fake_rt *rt = arg;
-	uint8_t adv[34], hdr[65536], resp[128];
+	uint8_t adv[DSRTEST_ADVERTISE_SIZE], hdr[65536], resp[128];
 	long long end;
 	size_t n, size;
 	int fd;
 
 	t_advertise(adv, rt->cookie, rt->pid);
 	while (rt->served < rt->ncommands) {
-		end = t_now_ms() + T_TIMEOUT_MS;
+		end = dsrtest_now_ms() + T_TIMEOUT_MS;
 		while ((fd = t_connect(rt->addr)) == -1) {
-			if (t_now_ms() > end) {
+			if (dsrtest_now_ms() > end) {
 				snprintf(rt->why, sizeof rt->why, "cannot connect");
 				rt->failed = 1;
 				return NULL;
 			}
-			t_sleep_ms(5);
+			dsrtest_sleep_ms(5);
 		}
 		if (t_write_all(fd, adv, sizeof adv) != 0 ||
 		    t_read_exact(fd, hdr, 20, 3 * T_TIMEOUT_MS) != 0) {
@@ -620,8 +342,9 @@ fake_rt_main(void *arg)
 			close(fd);
 			return NULL;
 		}
-		size = (size_t)hdr[14] | (size_t)hdr[15] << 8;
-		if (memcmp(hdr, "DOTNET_IPC_V1", 14) != 0 || size < 20 ||
+		size = dsrtest_get_u16(hdr + 14);
+		if (memcmp(hdr, dsrtest_ipc_magic,
+		    sizeof dsrtest_ipc_magic) != 0 || size < 20 ||
 		    (size > 20 && t_read_exact(fd, hdr + 20, size - 20,
 		    T_TIMEOUT_MS) != 0)) {
 			snprintf(rt->why, sizeof rt->why, "bad command");

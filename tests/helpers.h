@@ -10,6 +10,8 @@
 
 #include <check.h>
 
+#include "dsrtest.h"
+
 #define T_TIMEOUT_MS 5000
 
 /* A dsrouterd child process with its stderr captured in a file. */
@@ -39,27 +41,32 @@ int dproc_wait_exit(struct dproc *, int);
 long dproc_rss_kb(struct dproc *);
 int dproc_nfds(struct dproc *);
 
-/* Sockets. */
+/*
+ * Sockets and frames come from the shared library (dsrtest.h); these are
+ * the suites' older names for them. t_connect and t_listen also fail the
+ * test on an address they cannot parse or bind.
+ */
 int t_connect(const char *);
 int t_listen(const char *, char *, size_t);
-int t_accept(int, int);
-int t_write_all(int, const void *, size_t);
-int t_read_exact(int, void *, size_t, int);
-int t_read_some(int, void *, size_t, int);
-int t_wait_eof(int, int);
-int t_quiet(int, int);
+#define t_accept(lfd, ms) dsrtest_accept(lfd, ms)
+#define t_write_all(fd, buf, len) dsrtest_write_all(fd, buf, len, 0)
+#define t_read_exact(fd, buf, len, ms) \
+	dsrtest_read_exact(fd, buf, len, ms, NULL)
+#define t_read_some(fd, buf, len, ms) ((int)dsrtest_read_some(fd, buf, len, ms))
+#define t_wait_eof(fd, ms) dsrtest_wait_eof(fd, ms)
+#define t_quiet(fd, ms) dsrtest_quiet(fd, ms)
+#define t_frame(buf, size, set, id) dsrtest_header(buf, size, set, id)
+#define t_advertise(buf, cookie, pid) dsrtest_advertise(buf, cookie, pid)
+#define t_cookie(cookie, n) dsrtest_cookie(cookie, n)
+#define t_is_error(buf) dsrtest_is_error(buf)
+#define t_error_hresult(buf) dsrtest_error_hresult(buf)
+/* A ProcessInfo OK response: pid, cookie, three null strings. */
+#define t_processinfo_response(buf, pid, cookie) \
+	dsrtest_processinfo_response(buf, pid, cookie, NULL, NULL, NULL)
 
 /* A tool: connect and send ProcessInfo; expect an IPC Error then EOF. */
 int t_tool_processinfo(const char *);
 void t_expect_error(int, uint32_t);
-
-/* Protocol frames. */
-void t_frame(uint8_t *, uint16_t, uint8_t, uint8_t);
-void t_advertise(uint8_t *, const uint8_t *, uint64_t);
-void t_cookie(uint8_t *, unsigned);
-size_t t_processinfo_response(uint8_t *, uint64_t, const uint8_t *);
-uint32_t t_error_hresult(const uint8_t *);
-int t_is_error(const uint8_t *);
 
 /* A connect-mode fake runtime: advertise on every connection, answer each command, reconnect. */
 struct fake_rt {

@@ -24,13 +24,10 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <netdb.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -38,53 +35,56 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#define HDR_SIZE 20
-#define ADV_SIZE 34
-#define MAX_FRAME 65535
+#include "dsrtest.h"
 
-static const uint8_t ipc_magic[14] = "DOTNET_IPC_V1";   /* with its NUL */
-static const uint8_t adv_magic[8] = "ADVR_V1";          /* with its NUL */
+#define HDR_SIZE DSRTEST_HEADER_SIZE
+#define ADV_SIZE DSRTEST_ADVERTISE_SIZE
+#define MAX_FRAME DSRTEST_MAX_FRAME
 
 static double opt_timeout = 10.0;
 static volatile sig_atomic_t got_signal;
 
 /* ---- small helpers --------------------------------------------------- */
 
+/* A diagnostic line on stderr. */
+static void
+vwarnx_(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "dsr-ipc: ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+/* A diagnostic, then exit 1. */
 static void
 die(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "dsr-ipc: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarnx_(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(1);
 }
 
+/* A diagnostic. */
 static void
 warnx_(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "dsr-ipc: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarnx_(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
+/* Seconds on the monotonic clock. */
 static double
 now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)dsrtest_now_ns() / 1e9;
 }
 
 /* Milliseconds left until a deadline, for poll(). */
@@ -98,186 +98,43 @@ ms_left(double deadline)
 	return (int)(left * 1000.0) + 1;
 }
 
-static void
-put_u16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void
-put_u32(uint8_t *p, uint32_t v)
-{
-	put_u16(p, (uint16_t)v);
-	put_u16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void
-put_u64(uint8_t *p, uint64_t v)
-{
-	put_u32(p, (uint32_t)v);
-	put_u32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint16_t
-get_u16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t
-get_u32(const uint8_t *p)
-{
-	return (uint32_t)get_u16(p) | (uint32_t)get_u16(p + 2) << 16;
-}
-
-static uint64_t
-get_u64(const uint8_t *p)
-{
-	return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
-}
-
-static void
-hex(const uint8_t *p, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[p[i] >> 4];
-		out[2 * i + 1] = digits[p[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 /* ---- sockets --------------------------------------------------------- */
 
-static void
-set_nonblock(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl == -1 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1)
-		die("fcntl: %s", strerror(errno));
-}
-
-/* Wait for an event on a descriptor until a deadline; 0 on time-out. */
-static int
-wait_fd(int fd, short events, double deadline)
-{
-	struct pollfd pfd;
-	int n;
-
-	for (;;) {
-		pfd.fd = fd;
-		pfd.events = events;
-		pfd.revents = 0;
-		n = poll(&pfd, 1, ms_left(deadline));
-		if (n == -1 && errno == EINTR) {
-			if (got_signal)
-				return -1;
-			continue;
-		}
-		if (n == -1)
-			die("poll: %s", strerror(errno));
-		return n;
-	}
-}
-
-/* Connect to ADDR (a socket path or tcp:HOST:PORT) within the deadline. */
+/*
+ * Connect to ADDR (a socket path or tcp:HOST:PORT) within the deadline;
+ * the socket is left non-blocking.
+ */
 static int
 connect_addr(const char *addr, double deadline)
 {
-	int fd, err;
-	socklen_t len = sizeof err;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd;
 
 	if (strncmp(addr, "tcp:", 4) == 0) {
-		struct addrinfo hints, *res, *ai;
-		char host[256];
-		const char *port, *h = addr + 4;
-		size_t hl;
-		int rc;
-
-		port = strrchr(h, ':');
-		if (port == NULL)
+		if (dsrtest_sockaddr(addr, &ss) == 0 && errno == EINVAL)
 			die("bad address %s (tcp:HOST:PORT)", addr);
-		hl = (size_t)(port - h);
-		if (hl >= sizeof host)
-			die("host name too long in %s", addr);
-		memcpy(host, h, hl);
-		host[hl] = '\0';
-		if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') {
-			memmove(host, host + 1, hl - 2);
-			host[hl - 2] = '\0';
-		}
-		memset(&hints, 0, sizeof hints);
-		hints.ai_socktype = SOCK_STREAM;
-		if ((rc = getaddrinfo(host, port + 1, &hints, &res)) != 0)
-			die("%s: %s", addr, gai_strerror(rc));
-		fd = -1;
-		for (ai = res; ai != NULL; ai = ai->ai_next) {
-			fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-			if (fd == -1)
-				continue;
-			set_nonblock(fd);
-			if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-				break;
-			if (errno == EINPROGRESS && wait_fd(fd, POLLOUT, deadline) > 0 &&
-			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
-			    err == 0)
-				break;
-			close(fd);
-			fd = -1;
-		}
-		freeaddrinfo(res);
-		if (fd == -1)
-			die("cannot connect to %s", addr);
-		return fd;
+		fd = dsrtest_connect(addr, DSRTEST_NONBLOCK, ms_left(deadline));
 	} else {
-		struct sockaddr_un sun;
-
-		memset(&sun, 0, sizeof sun);
-		sun.sun_family = AF_UNIX;
-		if (strlen(addr) >= sizeof sun.sun_path)
+		if ((len = dsrtest_sockaddr_un(addr, &ss)) == 0)
 			die("socket path too long: %s", addr);
-		strcpy(sun.sun_path, addr);
-		if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
-			die("socket: %s", strerror(errno));
-		set_nonblock(fd);
-		if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0)
-			return fd;
-		if (errno != EINPROGRESS && errno != EAGAIN)
-			die("cannot connect to %s: %s", addr, strerror(errno));
-		if (wait_fd(fd, POLLOUT, deadline) <= 0)
-			die("cannot connect to %s: timed out", addr);
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1 ||
-		    err != 0)
-			die("cannot connect to %s: %s", addr, strerror(err));
-		return fd;
+		fd = dsrtest_connect_sa(&ss, len, DSRTEST_NONBLOCK,
+		    ms_left(deadline));
 	}
+	if (fd == -1)
+		die("cannot connect to %s: %s", addr, strerror(errno));
+	return fd;
 }
 
+/* Write everything before the deadline, or die. */
 static void
 write_all(int fd, const uint8_t *p, size_t n, double deadline)
 {
-	ssize_t w;
-
-	while (n > 0) {
-		w = send(fd, p, n, MSG_NOSIGNAL);
-		if (w > 0) {
-			p += w;
-			n -= (size_t)w;
-			continue;
-		}
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (wait_fd(fd, POLLOUT, deadline) <= 0)
-				die("write timed out");
-			continue;
-		}
-		die("write: %s", strerror(errno));
-	}
+	if (dsrtest_write_all(fd, p, n, ms_left(deadline)) == 0)
+		return;
+	if (errno == ETIMEDOUT || errno == EAGAIN || errno == EINTR)
+		die("write timed out");
+	die("write: %s", strerror(errno));
 }
 
 /*
@@ -287,30 +144,15 @@ write_all(int fd, const uint8_t *p, size_t n, double deadline)
 static size_t
 read_full(int fd, uint8_t *p, size_t n, double deadline, const char *what)
 {
-	size_t got = 0;
-	ssize_t r;
+	size_t got;
 
-	while (got < n) {
-		r = recv(fd, p + got, n - got, 0);
-		if (r > 0) {
-			got += (size_t)r;
-			continue;
-		}
-		if (r == 0)
-			return got;
+	if (dsrtest_read_exact(fd, p, n, ms_left(deadline), &got) == -1 &&
+	    errno != 0) {
+		if (errno == ETIMEDOUT)
+			die("timed out waiting for %s (%zu of %zu bytes)", what,
+			    got, n);
 		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK) {
-			int w = wait_fd(fd, POLLIN, deadline);
-			if (w == 0)
-				die("timed out waiting for %s (%zu of %zu bytes)",
-				    what, got, n);
-			if (w < 0)
-				die("interrupted waiting for %s", what);
-			continue;
-		}
-		if (errno == ECONNRESET)
-			return got;
+			die("interrupted waiting for %s", what);
 		die("read %s: %s", what, strerror(errno));
 	}
 	return got;
@@ -326,10 +168,7 @@ struct msg {
 static void
 msg_begin(struct msg *m, uint8_t set, uint8_t id)
 {
-	memcpy(m->buf, ipc_magic, sizeof ipc_magic);
-	m->buf[16] = set;
-	m->buf[17] = id;
-	put_u16(m->buf + 18, 0);
+	dsrtest_header(m->buf, HDR_SIZE, set, id);
 	m->len = HDR_SIZE;
 }
 
@@ -351,7 +190,7 @@ static void
 msg_u32(struct msg *m, uint32_t v)
 {
 	msg_need(m, 4);
-	put_u32(m->buf + m->len, v);
+	dsrtest_put_u32(m->buf + m->len, v);
 	m->len += 4;
 }
 
@@ -359,7 +198,7 @@ static void
 msg_u64(struct msg *m, uint64_t v)
 {
 	msg_need(m, 8);
-	put_u64(m->buf + m->len, v);
+	dsrtest_put_u64(m->buf + m->len, v);
 	m->len += 8;
 }
 
@@ -371,25 +210,14 @@ msg_u64(struct msg *m, uint64_t v)
 static void
 msg_str(struct msg *m, const char *s)
 {
-	size_t i, n;
-
-	if (s == NULL) {
-		msg_u32(m, 0);
-		return;
-	}
-	n = strlen(s) + 1;
-	msg_u32(m, (uint32_t)n);
-	msg_need(m, 2 * n);
-	for (i = 0; i < n; i++) {
-		m->buf[m->len++] = (uint8_t)s[i];
-		m->buf[m->len++] = 0;
-	}
+	msg_need(m, s == NULL ? 4 : 4 + 2 * (strlen(s) + 1));
+	m->len += dsrtest_put_string(m->buf + m->len, s);
 }
 
 static void
 msg_send(int fd, struct msg *m, double deadline)
 {
-	put_u16(m->buf + 14, (uint16_t)m->len);
+	dsrtest_put_u16(m->buf + 14, (uint16_t)m->len);
 	write_all(fd, m->buf, m->len, deadline);
 }
 
@@ -400,20 +228,21 @@ struct resp {
 	size_t plen;
 };
 
-static const char *
-hresult_name(uint32_t hr)
+/* Report an IPC Error answer: on stderr, and as error=0x... on stdout. */
+static void
+answered_error(const char *what, uint32_t hr)
 {
-	switch (hr) {
-	case 0x80131384: return "BAD_ENCODING";
-	case 0x80131385: return "UNKNOWN_COMMAND";
-	case 0x80131386: return "UNKNOWN_MAGIC";
-	case 0x8013135B: return "NOT_YET_AVAILABLE";
-	case 0x80131515: return "NOTSUPPORTED";
-	case 0x80131371: return "RUNTIME_UNINITIALIZED";
-	case 0x80004005: return "FAIL";
-	case 0x80070057: return "INVALIDARG";
-	default: return "unknown";
-	}
+	warnx_("%s: the runtime answered error 0x%08" PRIx32 " (%s)", what, hr,
+	    dsrtest_hresult_name(hr));
+	printf("error=0x%08" PRIx32 "\n", hr);
+	fflush(stdout);
+}
+
+/* Whether len bytes hold a whole frame (as its header's size says). */
+static int
+frame_whole(const uint8_t *p, size_t len)
+{
+	return len >= HDR_SIZE && len >= dsrtest_get_u16(p + 14);
 }
 
 /*
@@ -432,9 +261,9 @@ resp_read(int fd, struct resp *r, double deadline, const char *what)
 		die("%s: connection closed with no answer", what);
 	if (got < HDR_SIZE)
 		die("%s: connection closed after %zu header bytes", what, got);
-	if (memcmp(h, ipc_magic, sizeof ipc_magic) != 0)
+	if (memcmp(h, dsrtest_ipc_magic, sizeof dsrtest_ipc_magic) != 0)
 		die("%s: answer has a bad magic", what);
-	size = get_u16(h + 14);
+	size = dsrtest_get_u16(h + 14);
 	if (size < HDR_SIZE)
 		die("%s: answer has a bad size %u", what, size);
 	r->set = h[16];
@@ -447,92 +276,36 @@ resp_read(int fd, struct resp *r, double deadline, const char *what)
 	if (r->set != 0xFF)
 		die("%s: answer has command set 0x%02x, not 0xFF", what, r->set);
 	if (r->id == 0xFF) {
-		uint32_t hr = r->plen >= 4 ? get_u32(r->payload) : 0;
-		fprintf(stderr, "dsr-ipc: %s: the runtime answered error "
-		    "0x%08" PRIx32 " (%s)\n", what, hr, hresult_name(hr));
-		printf("error=0x%08" PRIx32 "\n", hr);
-		fflush(stdout);
+		answered_error(what,
+		    r->plen >= 4 ? dsrtest_get_u32(r->payload) : 0);
 		exit(2);
 	}
 	if (r->id != 0x00)
 		die("%s: answer has unknown id 0x%02x", what, r->id);
 }
 
-/* Read a protocol string from a payload into UTF-8 (at most outsz). */
-static int
-take_str(const uint8_t *p, size_t len, size_t *off, char *out, size_t outsz)
-{
-	uint32_t n, i, c;
-	size_t o = 0;
-
-	if (*off + 4 > len)
-		return -1;
-	n = get_u32(p + *off);
-	*off += 4;
-	if (n == 0) {
-		snprintf(out, outsz, "(null)");
-		return 0;
-	}
-	if ((size_t)n * 2 > len - *off)
-		return -1;
-	for (i = 0; i < n; i++) {
-		c = get_u16(p + *off + 2 * i);
-		if (c >= 0xD800 && c < 0xDC00 && i + 1 < n) {
-			uint32_t lo = get_u16(p + *off + 2 * (i + 1));
-			if (lo >= 0xDC00 && lo < 0xE000) {
-				c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
-				i++;
-			}
-		}
-		if (c == 0)
-			break;
-		if (o + 5 >= outsz)
-			break;
-		if (c < 0x80) {
-			out[o++] = (char)(c == '\n' ? ' ' : c);
-		} else if (c < 0x800) {
-			out[o++] = (char)(0xC0 | c >> 6);
-			out[o++] = (char)(0x80 | (c & 0x3F));
-		} else if (c < 0x10000) {
-			out[o++] = (char)(0xE0 | c >> 12);
-			out[o++] = (char)(0x80 | ((c >> 6) & 0x3F));
-			out[o++] = (char)(0x80 | (c & 0x3F));
-		} else {
-			out[o++] = (char)(0xF0 | c >> 18);
-			out[o++] = (char)(0x80 | ((c >> 12) & 0x3F));
-			out[o++] = (char)(0x80 | ((c >> 6) & 0x3F));
-			out[o++] = (char)(0x80 | (c & 0x3F));
-		}
-	}
-	out[o] = '\0';
-	*off += (size_t)n * 2;
-	return 0;
-}
-
 /* Send ProcessInfo on a connection and print the answer. */
 static void
 do_processinfo_on(int fd, double deadline, const char *prefix)
 {
+	struct dsrtest_processinfo pi;
 	struct msg m;
 	struct resp r;
-	char cookie[33], cmdline[4096], os[256], arch[256];
-	size_t off = 24;
+	char cookie[2 * DSRTEST_COOKIE_SIZE + 1];
 
 	msg_begin(&m, 0x04, 0x00);
 	msg_send(fd, &m, deadline);
 	resp_read(fd, &r, deadline, "ProcessInfo");
 	if (r.plen < 24)
 		die("ProcessInfo: answer too short (%zu bytes)", r.plen);
-	hex(r.payload + 8, 16, cookie);
-	if (take_str(r.payload, r.plen, &off, cmdline, sizeof cmdline) == -1 ||
-	    take_str(r.payload, r.plen, &off, os, sizeof os) == -1 ||
-	    take_str(r.payload, r.plen, &off, arch, sizeof arch) == -1)
+	if (dsrtest_processinfo_parse(r.payload, r.plen, &pi) == -1)
 		die("ProcessInfo: malformed strings in the answer");
-	printf("%spid=%" PRIu64 "\n", prefix, get_u64(r.payload));
+	dsrtest_hex(pi.cookie, sizeof pi.cookie, cookie);
+	printf("%spid=%" PRIu64 "\n", prefix, pi.pid);
 	printf("%scookie=%s\n", prefix, cookie);
-	printf("%scommandline=%s\n", prefix, cmdline);
-	printf("%sos=%s\n", prefix, os);
-	printf("%sarch=%s\n", prefix, arch);
+	printf("%scommandline=%s\n", prefix, pi.commandline);
+	printf("%sos=%s\n", prefix, pi.os);
+	printf("%sarch=%s\n", prefix, pi.arch);
 	fflush(stdout);
 }
 
@@ -572,7 +345,8 @@ cmd_resume(const char *addr, int fire_and_forget)
 		return 0;
 	}
 	resp_read(fd, &r, deadline, "ResumeRuntime");
-	printf("resumed=%" PRId32 "\n", r.plen >= 4 ? (int32_t)get_u32(r.payload) : 0);
+	printf("resumed=%" PRId32 "\n",
+	    r.plen >= 4 ? (int32_t)dsrtest_get_u32(r.payload) : 0);
 	fflush(stdout);
 	close(fd);
 	return 0;
@@ -591,7 +365,7 @@ send_stop(const char *addr, uint64_t session, double deadline)
 	msg_send(fd, &m, deadline);
 	resp_read(fd, &r, deadline, "StopTracing");
 	close(fd);
-	if (r.plen < 8 || get_u64(r.payload) != session) {
+	if (r.plen < 8 || dsrtest_get_u64(r.payload) != session) {
 		warnx_("StopTracing: answer names another session");
 		return -1;
 	}
@@ -676,7 +450,7 @@ cmd_collect(const char *addr, const char *provider, uint64_t keywords,
 	resp_read(fd, &r, deadline, "CollectTracing2");
 	if (r.plen < 8)
 		die("CollectTracing2: answer has no session id");
-	session = get_u64(r.payload);
+	session = dsrtest_get_u64(r.payload);
 	printf("session=%" PRIu64 "\n", session);
 	fflush(stdout);
 
@@ -765,9 +539,8 @@ cmd_collect(const char *addr, const char *provider, uint64_t keywords,
 			n = recv(sfd, sbuf + slen, sizeof sbuf - slen, MSG_DONTWAIT);
 			if (n > 0) {
 				slen += (size_t)n;
-				if (slen >= HDR_SIZE && slen >= get_u16(sbuf + 14))
-					break;
-				if (slen == sizeof sbuf)
+				if (frame_whole(sbuf, slen) ||
+				    slen == sizeof sbuf)
 					break;
 				continue;
 			}
@@ -779,20 +552,17 @@ cmd_collect(const char *addr, const char *provider, uint64_t keywords,
 				die("read StopTracing answer: %s", strerror(errno));
 			break;
 		}
-		if (sfd != -1 && slen >= HDR_SIZE && slen >= get_u16(sbuf + 14)) {
-			if (memcmp(sbuf, ipc_magic, sizeof ipc_magic) != 0 ||
-			    sbuf[16] != 0xFF)
+		if (sfd != -1 && frame_whole(sbuf, slen)) {
+			if (memcmp(sbuf, dsrtest_ipc_magic,
+			    sizeof dsrtest_ipc_magic) != 0 || sbuf[16] != 0xFF)
 				die("StopTracing: malformed answer");
 			if (sbuf[17] == 0xFF) {
-				uint32_t hr = slen >= 24 ? get_u32(sbuf + 20) : 0;
-				warnx_("StopTracing: the runtime answered error "
-				    "0x%08" PRIx32 " (%s)", hr, hresult_name(hr));
-				printf("error=0x%08" PRIx32 "\n", hr);
-				fflush(stdout);
+				answered_error("StopTracing", slen >= 24 ?
+				    dsrtest_get_u32(sbuf + 20) : 0);
 				return 2;
 			}
-			if (get_u16(sbuf + 14) < HDR_SIZE + 8 ||
-			    get_u64(sbuf + 20) != session)
+			if (dsrtest_get_u16(sbuf + 14) < HDR_SIZE + 8 ||
+			    dsrtest_get_u64(sbuf + 20) != session)
 				die("StopTracing: answer names another session");
 			close(sfd);
 			sfd = -1;
@@ -821,50 +591,38 @@ static int
 cmd_listen(const char *path, int count)
 {
 	double deadline = now_s() + opt_timeout;
-	struct sockaddr_un sun;
 	int lfd, fd, i;
 	uint8_t adv[ADV_SIZE];
-	char cookie[33], prefix[32];
+	char cookie[2 * DSRTEST_COOKIE_SIZE + 1], prefix[32], *where;
 	size_t got;
 
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof sun.sun_path)
-		die("socket path too long: %s", path);
-	strcpy(sun.sun_path, path);
-	if ((lfd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
-		die("socket: %s", strerror(errno));
-	unlink(path);
-	if (bind(lfd, (struct sockaddr *)&sun, sizeof sun) == -1)
-		die("bind %s: %s", path, strerror(errno));
-	if (listen(lfd, 8) == -1)
-		die("listen: %s", strerror(errno));
-	set_nonblock(lfd);
+	if (asprintf(&where, "unix:%s", path) == -1)
+		die("out of memory");
+	if ((lfd = dsrtest_listen(where, 8, DSRTEST_NONBLOCK, NULL, 0)) == -1)
+		die("listen on %s: %s", path, strerror(errno));
+	free(where);
 	printf("listening=%s\n", path);
 	fflush(stdout);
 	for (i = 0; i < count; i++) {
-		for (;;) {
-			fd = accept(lfd, NULL, NULL);
-			if (fd != -1)
-				break;
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
+		if ((fd = dsrtest_accept(lfd, ms_left(deadline))) == -1) {
+			if (errno != ETIMEDOUT && errno != EINTR)
 				die("accept: %s", strerror(errno));
-			if (wait_fd(lfd, POLLIN, deadline) <= 0)
-				die("no connection within %.0f s (%d of %d)",
-				    opt_timeout, i, count);
+			die("no connection within %.0f s (%d of %d)",
+			    opt_timeout, i, count);
 		}
-		set_nonblock(fd);
+		if (dsrtest_nonblock(fd) == -1)
+			die("fcntl: %s", strerror(errno));
 		got = read_full(fd, adv, ADV_SIZE, deadline, "advertise");
 		if (got < ADV_SIZE)
 			die("connection %d closed after %zu advertise bytes",
 			    i + 1, got);
-		if (memcmp(adv, adv_magic, sizeof adv_magic) != 0)
+		if (memcmp(adv, dsrtest_adv_magic,
+		    sizeof dsrtest_adv_magic) != 0)
 			die("connection %d does not start with ADVR_V1", i + 1);
-		hex(adv + 8, 16, cookie);
+		dsrtest_hex(adv + 8, DSRTEST_COOKIE_SIZE, cookie);
 		snprintf(prefix, sizeof prefix, "%d.", i + 1);
-		printf("%sadvertise_pid=%" PRIu64 "\n", prefix, get_u64(adv + 24));
+		printf("%sadvertise_pid=%" PRIu64 "\n", prefix,
+		    dsrtest_get_u64(adv + 24));
 		printf("%sadvertise_cookie=%s\n", prefix, cookie);
 		fflush(stdout);
 		do_processinfo_on(fd, deadline, prefix);
@@ -949,80 +707,90 @@ parse_secs(const char *s)
 	return v;
 }
 
+/* What the options set, besides -t. */
+struct opts {
+	const char *provider, *out;
+	uint64_t keywords;
+	uint32_t level;
+	double seconds;
+	int rundown, count, fire;
+};
+
+/* Take the options in optstring from argv; returns the arguments used. */
+static int
+take_opts(int argc, char **argv, const char *optstring, struct opts *o)
+{
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt(argc, argv, optstring)) != -1) {
+		switch (ch) {
+		case 't':
+			opt_timeout = parse_secs(optarg);
+			break;
+		case 'p':
+			o->provider = optarg;
+			break;
+		case 'k':
+			o->keywords = strtoull(optarg, NULL, 0);
+			break;
+		case 'l':
+			o->level = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case 's':
+			o->seconds = parse_secs(optarg);
+			break;
+		case 'c':
+			o->fire = 1;
+			break;
+		case 'r':
+			o->rundown = 1;
+			break;
+		case 'o':
+			o->out = optarg;
+			break;
+		case 'n':
+			o->count = atoi(optarg);
+			if (o->count < 1)
+				usage();
+			break;
+		default:
+			usage();
+		}
+	}
+	return optind;
+}
+
 int
 main(int argc, char **argv)
 {
-	const char *cmd, *provider = "DsrInterop-App", *out = NULL;
-	uint64_t keywords = ~(uint64_t)0;
-	uint32_t level = 5;
-	double seconds = 0;
-	int ch, rundown = 0, count = 1, fire = 0;
+	struct opts o = { "DsrInterop-App", NULL, ~(uint64_t)0, 5, 0, 0, 1, 0 };
+	const char *cmd;
+	int n;
 
 	signal(SIGPIPE, SIG_IGN);
-	while ((ch = getopt(argc, argv, "+t:h")) != -1) {
-		switch (ch) {
-		case 't':
-			opt_timeout = parse_secs(optarg);
-			break;
-		default:
-			usage();
-		}
-	}
-	argc -= optind;
-	argv += optind;
+	/* Options before the command (-t), then the command's own. */
+	n = take_opts(argc, argv, "+t:h", &o);
+	argc -= n;
+	argv += n;
 	if (argc < 1)
 		usage();
 	cmd = argv[0];
-	optind = 1;
-	while ((ch = getopt(argc, argv, "+p:k:l:s:ro:n:t:c")) != -1) {
-		switch (ch) {
-		case 'p':
-			provider = optarg;
-			break;
-		case 'k':
-			keywords = strtoull(optarg, NULL, 0);
-			break;
-		case 'l':
-			level = (uint32_t)strtoul(optarg, NULL, 0);
-			break;
-		case 's':
-			seconds = parse_secs(optarg);
-			break;
-		case 'c':
-			fire = 1;
-			break;
-		case 'r':
-			rundown = 1;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'n':
-			count = atoi(optarg);
-			if (count < 1)
-				usage();
-			break;
-		case 't':
-			opt_timeout = parse_secs(optarg);
-			break;
-		default:
-			usage();
-		}
-	}
-	argc -= optind;
-	argv += optind;
+	n = take_opts(argc, argv, "+p:k:l:s:ro:n:t:c", &o);
+	argc -= n;
+	argv += n;
 
 	if (strcmp(cmd, "processinfo") == 0 && argc == 1)
 		return cmd_processinfo(argv[0]);
 	if (strcmp(cmd, "resume") == 0 && argc == 1)
-		return cmd_resume(argv[0], fire);
-	if (strcmp(cmd, "collect") == 0 && argc == 1 && out != NULL)
-		return cmd_collect(argv[0], provider, keywords, level, seconds,
-		    rundown, out);
+		return cmd_resume(argv[0], o.fire);
+	if (strcmp(cmd, "collect") == 0 && argc == 1 && o.out != NULL)
+		return cmd_collect(argv[0], o.provider, o.keywords, o.level,
+		    o.seconds, o.rundown, o.out);
 	if (strcmp(cmd, "stop") == 0 && argc == 2)
 		return cmd_stop(argv[0], argv[1]);
 	if (strcmp(cmd, "listen") == 0 && argc == 1)
-		return cmd_listen(argv[0], count);
+		return cmd_listen(argv[0], o.count);
 	if (strcmp(cmd, "nettrace-check") == 0 && argc == 2)
 		return cmd_nettrace_check(argv[0], argv[1]);
 	usage();

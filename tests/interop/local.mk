@@ -7,6 +7,8 @@
 
 check_PROGRAMS += tests/interop/dsr-ipc
 tests_interop_dsr_ipc_SOURCES = tests/interop/dsr-ipc.c
+tests_interop_dsr_ipc_CPPFLAGS = $(DSRTEST_CPPFLAGS)
+tests_interop_dsr_ipc_LDADD = $(DSRTEST_LIBS)
 
 TESTS += tests/interop/run-interop.sh
 
@@ -22,8 +24,6 @@ EXTRA_DIST += \
 	tests/interop/scenarios/07-emulator-chain.sh \
 	tests/interop/scenarios/08-app-killed.sh \
 	tests/interop/scenarios/09-router-restart.sh \
-	tests/interop/scenarios/10-real-tools.sh \
-	tests/interop/scenarios/11-dsrouter-launch.sh \
 	tests/interop/README.md \
 	tests/interop/app/DsrInteropApp.csproj \
 	tests/interop/app/Program.cs \
