@@ -24,6 +24,8 @@ EXTRA_DIST += \
 	tests/interop/scenarios/07-emulator-chain.sh \
 	tests/interop/scenarios/08-app-killed.sh \
 	tests/interop/scenarios/09-router-restart.sh \
+	tests/interop/scenarios/10-real-tools.sh \
+	tests/interop/scenarios/11-dsrouter-launch.sh \
 	tests/interop/README.md \
 	tests/interop/app/DsrInteropApp.csproj \
 	tests/interop/app/Program.cs \
