@@ -1,7 +1,6 @@
 /* check_cli.c: unit tests for cli.c: the dotnet-dsrouter-compatible command line. */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,23 +34,19 @@ teardown(void)
  * freed before returning, so nothing may keep pointers into argv.
  */
 static int
-parse(const char *first, ...)
+parse(const char *const *args)
 {
 	char *argv[MAX_ARGS + 1];
-	const char *arg;
-	va_list ap;
 	int argc = 0, rc, i;
 
 	cli_free(&cli);
 	free(cause);
 	cause = NULL;
 	argv[argc++] = strdup("dsrouterd");
-	va_start(ap, first);
-	for (arg = first; arg != NULL; arg = va_arg(ap, const char *)) {
+	for (i = 0; args[i] != NULL; i++) {
 		ck_assert_int_lt(argc, MAX_ARGS);
-		argv[argc++] = strdup(arg);
+		argv[argc++] = strdup(args[i]);
 	}
-	va_end(ap);
 	argv[argc] = NULL;
 	rc = cli_parse(&cli, argc, argv, &cause);
 	for (i = 0; i < argc; i++) {
@@ -92,364 +87,299 @@ assert_default_tool(const struct route_conf *rc)
 	free(path);
 }
 
-/* The command line was refused with this code and a message containing what. */
-static void
-assert_refused(int rc, int code, const char *what)
-{
-	ck_assert_int_eq(rc, code);
-	ck_assert_ptr_nonnull(cause);
-	ck_assert_msg(strstr(cause, what) != NULL, "message '%s' does not "
-	    "contain '%s'", cause, what);
-	ck_assert_ptr_null(strchr(cause, '\n'));
-}
+/* A pair time-out not given is 0: the defaults (runtime there or not). */
+#define PT 0
+#define FT DSR_DEFAULT_FRAME_TIMEOUT_MS
 
-START_TEST(test_default_android_emu)
-{
-	struct route_conf *rc;
-
-	ck_assert_int_eq(parse(NULL), 0);
-	ck_assert_int_eq(cli.action, CLI_RUN);
-	ck_assert_int_eq(cli.log_level, LOG_LEVEL_INFO);
-	ck_assert_int_eq(cli.log_level_set, 0);
-	rc = only_route();
-	ck_assert_str_eq(rc->name, "android-emu");
-	ck_assert_int_eq(rc->mode, MODE_SERVER_SERVER);
-	ck_assert_str_eq(rc->preset, "android-emu");
-	ck_assert_int_eq(rc->runtime.kind, ADDR_TCP);
-	ck_assert_str_eq(rc->runtime.host, "127.0.0.1");
-	ck_assert_uint_eq(rc->runtime.port, 9000);
-	assert_default_tool(rc);
-	ck_assert_uint_eq(rc->runtime_timeout_ms, 0);
-	/* Not given: 0, the defaults (as a runtime is connected or not). */
-	ck_assert_uint_eq(rc->pair_timeout_ms, 0);
-	ck_assert_uint_eq(rc->frame_timeout_ms, DSR_DEFAULT_FRAME_TIMEOUT_MS);
-
+/* Command lines that give one route, and all that route must be. */
+static const struct {
+	const char *args[MAX_ARGS];
+	enum cli_action action;
+	enum log_level level;
+	int level_set;
+	const char *name;
+	enum route_mode mode;
+	const char *preset;       /* NULL: none */
+	const char *tool;         /* NULL: the default tool socket */
+	const char *host;         /* NULL: any address ('*') */
+	unsigned port;
+	unsigned runtime_ms, pair_ms, frame_ms;
+} routes[] = {
+	/* No verb: android-emu. */
+	{ { NULL }, CLI_RUN, LOG_LEVEL_INFO, 0, "android-emu",
+	    MODE_SERVER_SERVER, "android-emu", NULL, "127.0.0.1", 9000,
+	    0, PT, FT },
 	/* The verb spelled out gives the same. */
-	ck_assert_int_eq(parse("android-emu", NULL), 0);
-	rc = only_route();
-	ck_assert_str_eq(rc->preset, "android-emu");
-	ck_assert_uint_eq(rc->runtime.port, 9000);
-	assert_default_tool(rc);
-
+	{ { "android-emu", NULL }, CLI_RUN, LOG_LEVEL_INFO, 0, "android-emu",
+	    MODE_SERVER_SERVER, "android-emu", NULL, "127.0.0.1", 9000,
+	    0, PT, FT },
 	/* Options that are not a route keep the default. */
-	ck_assert_int_eq(parse("-v", "debug", "-rt", "10", NULL), 0);
-	rc = only_route();
-	ck_assert_str_eq(rc->preset, "android-emu");
-	ck_assert_uint_eq(rc->runtime_timeout_ms, 10000);
-}
-END_TEST
-
-START_TEST(test_ios_sim)
-{
-	struct route_conf *rc;
-
-	ck_assert_int_eq(parse("ios-sim", NULL), 0);
-	rc = only_route();
-	ck_assert_str_eq(rc->name, "ios-sim");
-	ck_assert_int_eq(rc->mode, MODE_SERVER_CLIENT);
-	ck_assert_str_eq(rc->preset, "ios-sim");
-	ck_assert_int_eq(rc->runtime.kind, ADDR_TCP);
-	ck_assert_str_eq(rc->runtime.host, "127.0.0.1");
-	ck_assert_uint_eq(rc->runtime.port, 9000);
-	assert_default_tool(rc);
-
+	{ { "-v", "debug", "-rt", "10", NULL }, CLI_RUN, LOG_LEVEL_DEBUG, 1,
+	    "android-emu", MODE_SERVER_SERVER, "android-emu", NULL, "127.0.0.1",
+	    9000, 10000, PT, FT },
+	{ { "ios-sim", NULL }, CLI_RUN, LOG_LEVEL_INFO, 0, "ios-sim",
+	    MODE_SERVER_CLIENT, "ios-sim", NULL, "127.0.0.1", 9000, 0, PT, FT },
 	/* A preset's address can be overridden. */
-	ck_assert_int_eq(parse("ios-sim", "-tcpc", "127.0.0.1:9005", NULL), 0);
-	rc = only_route();
-	ck_assert_uint_eq(rc->runtime.port, 9005);
-	ck_assert_int_eq(parse("android-emu", "--tcp-server", "*:9006", NULL), 0);
-	rc = only_route();
-	ck_assert_ptr_null(rc->runtime.host);
-	ck_assert_uint_eq(rc->runtime.port, 9006);
-}
-END_TEST
-
-START_TEST(test_verbs)
-{
-	struct route_conf *rc;
-
-	ck_assert_int_eq(parse("server-server", "--ipc-server", "/tmp/c-ss.sock",
-	    "--tcp-server", "127.0.0.1:9010", NULL), 0);
-	rc = only_route();
-	ck_assert_str_eq(rc->name, "server-server");
-	ck_assert_int_eq(rc->mode, MODE_SERVER_SERVER);
-	ck_assert_ptr_null(rc->preset);
-	ck_assert_int_eq(rc->tool_default, 0);
-	ck_assert_str_eq(rc->tool.path, "/tmp/c-ss.sock");
-	ck_assert_uint_eq(rc->runtime.port, 9010);
-
-	ck_assert_int_eq(parse("server-client", "--ipc-server", "/tmp/c-sc.sock",
-	    "--tcp-client", "127.0.0.1:9011", NULL), 0);
-	rc = only_route();
-	ck_assert_int_eq(rc->mode, MODE_SERVER_CLIENT);
-	ck_assert_str_eq(rc->tool.path, "/tmp/c-sc.sock");
-	ck_assert_uint_eq(rc->runtime.port, 9011);
-
-	ck_assert_int_eq(parse("client-server", "--ipc-client", "/tmp/c-tool.sock",
-	    "--tcp-server", "127.0.0.1:9012", NULL), 0);
-	rc = only_route();
-	ck_assert_int_eq(rc->mode, MODE_CLIENT_SERVER);
-	ck_assert_str_eq(rc->tool.path, "/tmp/c-tool.sock");
-	ck_assert_uint_eq(rc->runtime.port, 9012);
-
-	ck_assert_int_eq(parse("client-client", "--ipc-client", "/tmp/c-tool.sock",
-	    "--tcp-client", "[::1]:9013", NULL), 0);
-	rc = only_route();
-	ck_assert_int_eq(rc->mode, MODE_CLIENT_CLIENT);
-	ck_assert_str_eq(rc->runtime.host, "::1");
-	ck_assert_uint_eq(rc->runtime.port, 9013);
-
+	{ { "ios-sim", "-tcpc", "127.0.0.1:9005", NULL }, CLI_RUN,
+	    LOG_LEVEL_INFO, 0, "ios-sim", MODE_SERVER_CLIENT, "ios-sim", NULL,
+	    "127.0.0.1", 9005, 0, PT, FT },
+	{ { "android-emu", "--tcp-server", "*:9006", NULL }, CLI_RUN,
+	    LOG_LEVEL_INFO, 0, "android-emu", MODE_SERVER_SERVER, "android-emu",
+	    NULL, NULL, 9006, 0, PT, FT },
+	/* The four verbs. */
+	{ { "server-server", "--ipc-server", "/tmp/c-ss.sock", "--tcp-server",
+	    "127.0.0.1:9010", NULL }, CLI_RUN, LOG_LEVEL_INFO, 0,
+	    "server-server", MODE_SERVER_SERVER, NULL, "/tmp/c-ss.sock",
+	    "127.0.0.1", 9010, 0, PT, FT },
+	{ { "server-client", "--ipc-server", "/tmp/c-sc.sock", "--tcp-client",
+	    "127.0.0.1:9011", NULL }, CLI_RUN, LOG_LEVEL_INFO, 0,
+	    "server-client", MODE_SERVER_CLIENT, NULL, "/tmp/c-sc.sock",
+	    "127.0.0.1", 9011, 0, PT, FT },
+	{ { "client-server", "--ipc-client", "/tmp/c-tool.sock", "--tcp-server",
+	    "127.0.0.1:9012", NULL }, CLI_RUN, LOG_LEVEL_INFO, 0,
+	    "client-server", MODE_CLIENT_SERVER, NULL, "/tmp/c-tool.sock",
+	    "127.0.0.1", 9012, 0, PT, FT },
+	{ { "client-client", "--ipc-client", "/tmp/c-tool.sock", "--tcp-client",
+	    "[::1]:9013", NULL }, CLI_RUN, LOG_LEVEL_INFO, 0, "client-client",
+	    MODE_CLIENT_CLIENT, NULL, "/tmp/c-tool.sock", "::1", 9013,
+	    0, PT, FT },
 	/* server-server with only a TCP side uses the default tool socket. */
-	ck_assert_int_eq(parse("server-server", "--tcp-server", "127.0.0.1:9014",
-	    NULL), 0);
-	assert_default_tool(only_route());
-}
-END_TEST
-
-START_TEST(test_short_aliases)
-{
-	struct route_conf *rc;
-
-	ck_assert_int_eq(parse("server-server", "-ipcs", "/tmp/c-a.sock", "-tcps",
-	    "127.0.0.1:9020", "-rt", "30", "-v", "trace", NULL), 0);
-	rc = only_route();
-	ck_assert_int_eq(rc->mode, MODE_SERVER_SERVER);
-	ck_assert_str_eq(rc->tool.path, "/tmp/c-a.sock");
-	ck_assert_uint_eq(rc->runtime.port, 9020);
-	ck_assert_uint_eq(rc->runtime_timeout_ms, 30000);
-	ck_assert_int_eq(cli.log_level, LOG_LEVEL_TRACE);
-	ck_assert_int_eq(cli.log_level_set, 1);
-	ck_assert_int_eq(cli.conf->log_level, LOG_LEVEL_TRACE);
-
-	ck_assert_int_eq(parse("client-client", "-ipcc", "/tmp/c-b.sock", "-tcpc",
-	    "127.0.0.1:9021", "-pt", "0.25", "-ft", "3", NULL), 0);
-	rc = only_route();
-	ck_assert_int_eq(rc->mode, MODE_CLIENT_CLIENT);
-	ck_assert_str_eq(rc->tool.path, "/tmp/c-b.sock");
-	ck_assert_uint_eq(rc->runtime.port, 9021);
-	ck_assert_uint_eq(rc->pair_timeout_ms, 250);
-	ck_assert_uint_eq(rc->frame_timeout_ms, 3000);
-
+	{ { "server-server", "--tcp-server", "127.0.0.1:9014", NULL }, CLI_RUN,
+	    LOG_LEVEL_INFO, 0, "server-server", MODE_SERVER_SERVER, NULL, NULL,
+	    "127.0.0.1", 9014, 0, PT, FT },
+	/* Short aliases. */
+	{ { "server-server", "-ipcs", "/tmp/c-a.sock", "-tcps",
+	    "127.0.0.1:9020", "-rt", "30", "-v", "trace", NULL }, CLI_RUN,
+	    LOG_LEVEL_TRACE, 1, "server-server", MODE_SERVER_SERVER, NULL,
+	    "/tmp/c-a.sock", "127.0.0.1", 9020, 30000, PT, FT },
+	{ { "client-client", "-ipcc", "/tmp/c-b.sock", "-tcpc",
+	    "127.0.0.1:9021", "-pt", "0.25", "-ft", "3", NULL }, CLI_RUN,
+	    LOG_LEVEL_INFO, 0, "client-client", MODE_CLIENT_CLIENT, NULL,
+	    "/tmp/c-b.sock", "127.0.0.1", 9021, 0, 250, 3000 },
 	/* Options may come before the verb. */
-	ck_assert_int_eq(parse("-tcps", "127.0.0.1:9022", "server-server", NULL), 0);
-	ck_assert_uint_eq(only_route()->runtime.port, 9022);
-}
-END_TEST
-
-START_TEST(test_value_forms)
-{
-	struct route_conf *rc;
-
-	ck_assert_int_eq(parse("server-server", "--ipc-server=/tmp/c-eq.sock",
-	    "--tcp-server=127.0.0.1:9030", "--runtime-timeout=-1", NULL), 0);
-	rc = only_route();
-	ck_assert_str_eq(rc->tool.path, "/tmp/c-eq.sock");
-	ck_assert_str_eq(rc->runtime.host, "127.0.0.1");
-	ck_assert_uint_eq(rc->runtime.port, 9030);
-	ck_assert_uint_eq(rc->runtime_timeout_ms, 0);
-
+	{ { "-tcps", "127.0.0.1:9022", "server-server", NULL }, CLI_RUN,
+	    LOG_LEVEL_INFO, 0, "server-server", MODE_SERVER_SERVER, NULL, NULL,
+	    "127.0.0.1", 9022, 0, PT, FT },
+	/* Values after '='. */
+	{ { "server-server", "--ipc-server=/tmp/c-eq.sock",
+	    "--tcp-server=127.0.0.1:9030", "--runtime-timeout=-1", NULL },
+	    CLI_RUN, LOG_LEVEL_INFO, 0, "server-server", MODE_SERVER_SERVER,
+	    NULL, "/tmp/c-eq.sock", "127.0.0.1", 9030, 0, PT, FT },
 	/* ':' splits at the first colon: the address keeps its own. */
-	ck_assert_int_eq(parse("server-server", "--ipc-server:/tmp/c-colon.sock",
+	{ { "server-server", "--ipc-server:/tmp/c-colon.sock",
 	    "--tcp-server:127.0.0.1:9031", "--runtime-timeout:1.5",
-	    "--verbose:debug", NULL), 0);
-	rc = only_route();
-	ck_assert_str_eq(rc->tool.path, "/tmp/c-colon.sock");
-	ck_assert_str_eq(rc->runtime.host, "127.0.0.1");
-	ck_assert_uint_eq(rc->runtime.port, 9031);
-	ck_assert_uint_eq(rc->runtime_timeout_ms, 1500);
-	ck_assert_int_eq(cli.log_level, LOG_LEVEL_DEBUG);
-
-	ck_assert_int_eq(parse("client-server", "-ipcc=/tmp/c-t.sock",
-	    "-tcps:[::1]:9032", "-v=warning", NULL), 0);
-	rc = only_route();
-	ck_assert_str_eq(rc->tool.path, "/tmp/c-t.sock");
-	ck_assert_str_eq(rc->runtime.host, "::1");
-	ck_assert_uint_eq(rc->runtime.port, 9032);
-	ck_assert_int_eq(cli.log_level, LOG_LEVEL_WARN);
-
+	    "--verbose:debug", NULL }, CLI_RUN, LOG_LEVEL_DEBUG, 1,
+	    "server-server", MODE_SERVER_SERVER, NULL, "/tmp/c-colon.sock",
+	    "127.0.0.1", 9031, 1500, PT, FT },
+	{ { "client-server", "-ipcc=/tmp/c-t.sock", "-tcps:[::1]:9032",
+	    "-v=warning", NULL }, CLI_RUN, LOG_LEVEL_WARN, 1, "client-server",
+	    MODE_CLIENT_SERVER, NULL, "/tmp/c-t.sock", "::1", 9032, 0, PT, FT },
 	/* A value may start with '-'. */
-	ck_assert_int_eq(parse("android-emu", "-rt", "-1", NULL), 0);
-	ck_assert_uint_eq(only_route()->runtime_timeout_ms, 0);
-}
-END_TEST
+	{ { "android-emu", "-rt", "-1", NULL }, CLI_RUN, LOG_LEVEL_INFO, 0,
+	    "android-emu", MODE_SERVER_SERVER, "android-emu", NULL, "127.0.0.1",
+	    9000, 0, PT, FT },
+	/* No verb, only endpoints: the mode follows from them. */
+	{ { "-ipcs", "/tmp/c-i.sock", "-tcpc", "127.0.0.1:9040", NULL },
+	    CLI_RUN, LOG_LEVEL_INFO, 0, "default", MODE_SERVER_CLIENT, NULL,
+	    "/tmp/c-i.sock", "127.0.0.1", 9040, 0, PT, FT },
+	{ { "-ipcc", "/tmp/c-i.sock", "-tcps", "127.0.0.1:9041", NULL },
+	    CLI_RUN, LOG_LEVEL_INFO, 0, "default", MODE_CLIENT_SERVER, NULL,
+	    "/tmp/c-i.sock", "127.0.0.1", 9041, 0, PT, FT },
+	/* -t checks the route instead of running it. */
+	{ { "-t", NULL }, CLI_TEST, LOG_LEVEL_INFO, 0, "android-emu",
+	    MODE_SERVER_SERVER, "android-emu", NULL, "127.0.0.1", 9000,
+	    0, PT, FT },
+	{ { "server-server", "-tcps", "127.0.0.1:9050", "--test-config", NULL },
+	    CLI_TEST, LOG_LEVEL_INFO, 0, "server-server", MODE_SERVER_SERVER,
+	    NULL, NULL, "127.0.0.1", 9050, 0, PT, FT },
+};
 
-START_TEST(test_implied_mode)
+START_TEST(test_route)
 {
 	struct route_conf *rc;
 
-	/* No verb, only endpoints: the mode follows from them. */
-	ck_assert_int_eq(parse("-ipcs", "/tmp/c-i.sock", "-tcpc", "127.0.0.1:9040",
-	    NULL), 0);
+	ck_assert_int_eq(parse(routes[_i].args), 0);
 	rc = only_route();
-	ck_assert_int_eq(rc->mode, MODE_SERVER_CLIENT);
-	ck_assert_ptr_null(rc->preset);
-	ck_assert_str_eq(rc->tool.path, "/tmp/c-i.sock");
-	ck_assert_int_eq(parse("-ipcc", "/tmp/c-i.sock", "-tcps", "127.0.0.1:9041",
-	    NULL), 0);
-	ck_assert_int_eq(only_route()->mode, MODE_CLIENT_SERVER);
+	ck_assert_int_eq(cli.action, routes[_i].action);
+	ck_assert_int_eq(cli.log_level, routes[_i].level);
+	ck_assert_int_eq(cli.log_level_set, routes[_i].level_set);
+	ck_assert_int_eq(cli.conf->log_level, routes[_i].level);
+	ck_assert_str_eq(rc->name, routes[_i].name);
+	ck_assert_int_eq(rc->mode, routes[_i].mode);
+	if (routes[_i].preset == NULL)
+		ck_assert_ptr_null(rc->preset);
+	else
+		ck_assert_str_eq(rc->preset, routes[_i].preset);
+	if (routes[_i].tool == NULL)
+		assert_default_tool(rc);
+	else {
+		ck_assert_int_eq(rc->tool_default, 0);
+		ck_assert_int_eq(rc->tool.kind, ADDR_UNIX);
+		ck_assert_str_eq(rc->tool.path, routes[_i].tool);
+	}
+	ck_assert_int_eq(rc->runtime.kind, ADDR_TCP);
+	if (routes[_i].host == NULL)
+		ck_assert_ptr_null(rc->runtime.host);
+	else
+		ck_assert_str_eq(rc->runtime.host, routes[_i].host);
+	ck_assert_uint_eq(rc->runtime.port, routes[_i].port);
+	ck_assert_uint_eq(rc->runtime_timeout_ms, routes[_i].runtime_ms);
+	ck_assert_uint_eq(rc->pair_timeout_ms, routes[_i].pair_ms);
+	ck_assert_uint_eq(rc->frame_timeout_ms, routes[_i].frame_ms);
 }
 END_TEST
 
-START_TEST(test_unsupported_presets)
+/* Command lines that give no route: a file to read, help, version. */
+static const struct {
+	const char *args[MAX_ARGS];
+	enum cli_action action;
+	const char *config;
+	enum log_level level;
+	int level_set;
+} actions[] = {
+	{ { "-c", "/etc/dsrouterd.conf", NULL }, CLI_RUN, "/etc/dsrouterd.conf",
+	    LOG_LEVEL_INFO, 0 },
+	{ { "--config=/tmp/x.conf", "-t", NULL }, CLI_TEST, "/tmp/x.conf",
+	    LOG_LEVEL_INFO, 0 },
+	{ { "-t", "--config", "/tmp/y.conf", "-v", "error", NULL }, CLI_TEST,
+	    "/tmp/y.conf", LOG_LEVEL_ERR, 1 },
+	/* Time-outs alone are not a route, but still not both. */
+	{ { "-c", "/tmp/x.conf", "-v", "info", NULL }, CLI_RUN, "/tmp/x.conf",
+	    LOG_LEVEL_INFO, 1 },
+	{ { "--help", NULL }, CLI_HELP, NULL, LOG_LEVEL_INFO, 0 },
+	{ { "-h", NULL }, CLI_HELP, NULL, LOG_LEVEL_INFO, 0 },
+	{ { "-?", NULL }, CLI_HELP, NULL, LOG_LEVEL_INFO, 0 },
+	{ { "server-server", "--help", NULL }, CLI_HELP, NULL,
+	    LOG_LEVEL_INFO, 0 },
+	{ { "--version", NULL }, CLI_VERSION, NULL, LOG_LEVEL_INFO, 0 },
+	{ { "-V", NULL }, CLI_VERSION, NULL, LOG_LEVEL_INFO, 0 },
+};
+
+START_TEST(test_action)
 {
-	assert_refused(parse("android", NULL), EX_UNAVAILABLE, "adb");
-	ck_assert_ptr_null(cli.conf);
-	assert_refused(parse("ios", NULL), EX_UNAVAILABLE, "usbmux");
-	ck_assert_ptr_null(cli.conf);
-	assert_refused(parse("ios", "-v", "debug", NULL), 69, "not yet supported");
-	assert_refused(parse("server-server", "--forward-port", "Android", NULL),
-	    EX_UNAVAILABLE, "--forward-port");
+	ck_assert_int_eq(parse(actions[_i].args), 0);
+	ck_assert_ptr_null(cause);
+	ck_assert_int_eq(cli.action, actions[_i].action);
+	if (actions[_i].config == NULL)
+		ck_assert_ptr_null(cli.config);
+	else {
+		ck_assert_str_eq(cli.config, actions[_i].config);
+		ck_assert_ptr_null(cli.conf);
+	}
+	ck_assert_int_eq(cli.log_level, actions[_i].level);
+	ck_assert_int_eq(cli.log_level_set, actions[_i].level_set);
 }
 END_TEST
 
-START_TEST(test_usage_errors)
-{
-	assert_refused(parse("server-servr", NULL), EX_USAGE,
-	    "unknown verb 'server-servr'");
-	assert_refused(parse("-", NULL), EX_USAGE, "unknown verb '-'");
-	assert_refused(parse("server-server", "client-client", NULL), EX_USAGE,
-	    "unexpected argument 'client-client'");
-	assert_refused(parse("--bogus", NULL), EX_USAGE,
-	    "unknown option '--bogus'");
-	assert_refused(parse("server-server", "-x", NULL), EX_USAGE,
-	    "unknown option '-x'");
+/* Command lines that are refused: the exit code and words of the message. */
+static const struct {
+	const char *args[MAX_ARGS];
+	int code;
+	const char *what;
+} refused[] = {
+	/* Presets not supported yet. */
+	{ { "android", NULL }, EX_UNAVAILABLE, "adb" },
+	{ { "ios", NULL }, EX_UNAVAILABLE, "usbmux" },
+	{ { "ios", "-v", "debug", NULL }, 69, "not yet supported" },
+	{ { "server-server", "--forward-port", "Android", NULL },
+	    EX_UNAVAILABLE, "--forward-port" },
+	/* Usage errors. */
+	{ { "server-servr", NULL }, EX_USAGE, "unknown verb 'server-servr'" },
+	{ { "-", NULL }, EX_USAGE, "unknown verb '-'" },
+	{ { "server-server", "client-client", NULL }, EX_USAGE,
+	    "unexpected argument 'client-client'" },
+	{ { "--bogus", NULL }, EX_USAGE, "unknown option '--bogus'" },
+	{ { "server-server", "-x", NULL }, EX_USAGE, "unknown option '-x'" },
 	/* An option name only matches whole. */
-	assert_refused(parse("--ipc-serverx", "/tmp/a", NULL), EX_USAGE,
-	    "unknown option '--ipc-serverx'");
-	assert_refused(parse("-ipc", "/tmp/a", NULL), EX_USAGE,
-	    "unknown option '-ipc'");
-	assert_refused(parse("-ipcsx", NULL), EX_USAGE, "unknown option");
+	{ { "--ipc-serverx", "/tmp/a", NULL }, EX_USAGE,
+	    "unknown option '--ipc-serverx'" },
+	{ { "-ipc", "/tmp/a", NULL }, EX_USAGE, "unknown option '-ipc'" },
+	{ { "-ipcsx", NULL }, EX_USAGE, "unknown option" },
 	/* Options without a value take none in any form. */
-	assert_refused(parse("--test-config=yes", NULL), EX_USAGE,
-	    "unknown option");
-	assert_refused(parse("server-server", "-ipcs", "/tmp/a", "-ipcs", "/tmp/b",
-	    NULL), EX_USAGE, "given twice");
-}
-END_TEST
-
-START_TEST(test_missing_value)
-{
-	assert_refused(parse("server-server", "-ipcs", NULL), EX_USAGE,
-	    "--ipc-server needs a value");
-	assert_refused(parse("server-server", "--tcp-server", NULL), EX_USAGE,
-	    "--tcp-server needs a value");
-	assert_refused(parse("-v", NULL), EX_USAGE, "--verbose needs a value");
-	assert_refused(parse("-c", NULL), EX_USAGE, "--config needs a value");
-	assert_refused(parse("android-emu", "-rt", NULL), EX_USAGE,
-	    "--runtime-timeout needs a value");
-}
-END_TEST
-
-START_TEST(test_bad_route)
-{
+	{ { "--test-config=yes", NULL }, EX_USAGE, "unknown option" },
+	{ { "server-server", "-ipcs", "/tmp/a", "-ipcs", "/tmp/b", NULL },
+	    EX_USAGE, "given twice" },
+	/* A value missing. */
+	{ { "server-server", "-ipcs", NULL }, EX_USAGE,
+	    "--ipc-server needs a value" },
+	{ { "server-server", "--tcp-server", NULL }, EX_USAGE,
+	    "--tcp-server needs a value" },
+	{ { "-v", NULL }, EX_USAGE, "--verbose needs a value" },
+	{ { "-c", NULL }, EX_USAGE, "--config needs a value" },
+	{ { "android-emu", "-rt", NULL }, EX_USAGE,
+	    "--runtime-timeout needs a value" },
 	/* A route that cannot work is refused, named by its options. */
-	assert_refused(parse("server-server", "-tcpc", "127.0.0.1:9000", NULL),
-	    EX_USAGE, "--tcp-client does not go with mode server-server");
-	assert_refused(parse("client-server", "-tcps", "127.0.0.1:9000", NULL),
-	    EX_USAGE, "needs --ipc-client");
-	assert_refused(parse("server-client", NULL), EX_USAGE, "--tcp-client");
-	assert_refused(parse("server-server", "-tcps", "127.0.0.1:99999", NULL),
-	    EX_USAGE, "--tcp-server: '127.0.0.1:99999'");
-	assert_refused(parse("android-emu", "-rt", "soon", NULL), EX_USAGE,
-	    "--runtime-timeout: 'soon'");
-	assert_refused(parse("android-emu", "-pt", "0", NULL), EX_USAGE,
-	    "--pair-timeout: '0'");
+	{ { "server-server", "-tcpc", "127.0.0.1:9000", NULL }, EX_USAGE,
+	    "--tcp-client does not go with mode server-server" },
+	{ { "client-server", "-tcps", "127.0.0.1:9000", NULL }, EX_USAGE,
+	    "needs --ipc-client" },
+	{ { "server-client", NULL }, EX_USAGE, "--tcp-client" },
+	{ { "server-server", "-tcps", "127.0.0.1:99999", NULL }, EX_USAGE,
+	    "--tcp-server: '127.0.0.1:99999'" },
+	{ { "android-emu", "-rt", "soon", NULL }, EX_USAGE,
+	    "--runtime-timeout: 'soon'" },
+	{ { "android-emu", "-pt", "0", NULL }, EX_USAGE,
+	    "--pair-timeout: '0'" },
+	/* Either a file or a route on the command line. */
+	{ { "-c", "/tmp/x.conf", "server-server", NULL }, EX_USAGE,
+	    "not both" },
+	{ { "android-emu", "-c", "/tmp/x.conf", NULL }, EX_USAGE, "not both" },
+	{ { "-c", "/tmp/x.conf", "-ipcs", "/tmp/a.sock", NULL }, EX_USAGE,
+	    "not both" },
+	{ { "-tcps", "127.0.0.1:9000", "-c", "/tmp/x.conf", NULL }, EX_USAGE,
+	    "not both" },
+	/* -V is the version, -v the level: case matters. */
+	{ { "-v", "-V", NULL }, EX_USAGE, "'-V'" },
+	/* Log levels. */
+	{ { "-v", "loud", NULL }, EX_USAGE, "'loud'" },
+	{ { "--verbose=", NULL }, EX_USAGE, "--verbose" },
+	{ { "-v", "5", NULL }, EX_USAGE, "none, critical" },
+};
+
+/* Refused with its code and one line of message. */
+START_TEST(test_refused)
+{
+	ck_assert_int_eq(parse(refused[_i].args), refused[_i].code);
+	ck_assert_ptr_nonnull(cause);
+	ck_assert_msg(strstr(cause, refused[_i].what) != NULL, "message '%s' "
+	    "does not contain '%s'", cause, refused[_i].what);
+	ck_assert_ptr_null(strchr(cause, '\n'));
 	/* No file:line in command-line messages. */
 	ck_assert_ptr_null(strstr(cause, ":0:"));
+	/* What is not supported builds no route (others may, for cli_free). */
+	if (refused[_i].code == EX_UNAVAILABLE)
+		ck_assert_ptr_null(cli.conf);
 }
 END_TEST
 
-START_TEST(test_config)
+/* The level names -v takes, in any case. */
+static const struct {
+	const char *name;
+	enum log_level level;
+} levels[] = {
+	{ "none", LOG_LEVEL_NONE },
+	{ "critical", LOG_LEVEL_CRIT },
+	{ "error", LOG_LEVEL_ERR },
+	{ "warning", LOG_LEVEL_WARN },
+	{ "info", LOG_LEVEL_INFO },
+	{ "debug", LOG_LEVEL_DEBUG },
+	{ "trace", LOG_LEVEL_TRACE },
+	{ "Debug", LOG_LEVEL_DEBUG },
+	{ "TRACE", LOG_LEVEL_TRACE },
+	{ "Warning", LOG_LEVEL_WARN },
+};
+
+START_TEST(test_verbose_level)
 {
-	ck_assert_int_eq(parse("-c", "/etc/dsrouterd.conf", NULL), 0);
-	ck_assert_int_eq(cli.action, CLI_RUN);
-	ck_assert_str_eq(cli.config, "/etc/dsrouterd.conf");
-	ck_assert_ptr_null(cli.conf);
-	ck_assert_ptr_null(cause);
+	const char *short_form[] = { "-v", levels[_i].name, NULL };
+	const char *long_form[] = { "--verbose", levels[_i].name, NULL };
 
-	ck_assert_int_eq(parse("--config=/tmp/x.conf", "-t", NULL), 0);
-	ck_assert_int_eq(cli.action, CLI_TEST);
-	ck_assert_str_eq(cli.config, "/tmp/x.conf");
-	ck_assert_ptr_null(cli.conf);
-
-	ck_assert_int_eq(parse("-t", "--config", "/tmp/y.conf", "-v", "error",
-	    NULL), 0);
-	ck_assert_int_eq(cli.action, CLI_TEST);
-	ck_assert_str_eq(cli.config, "/tmp/y.conf");
-	ck_assert_int_eq(cli.log_level, LOG_LEVEL_ERR);
+	ck_assert_int_eq(parse(short_form), 0);
+	ck_assert_int_eq(cli.log_level, levels[_i].level);
 	ck_assert_int_eq(cli.log_level_set, 1);
-
-	/* Either a file or a route on the command line. */
-	assert_refused(parse("-c", "/tmp/x.conf", "server-server", NULL),
-	    EX_USAGE, "not both");
-	assert_refused(parse("android-emu", "-c", "/tmp/x.conf", NULL),
-	    EX_USAGE, "not both");
-	assert_refused(parse("-c", "/tmp/x.conf", "-ipcs", "/tmp/a.sock", NULL),
-	    EX_USAGE, "not both");
-	assert_refused(parse("-tcps", "127.0.0.1:9000", "-c", "/tmp/x.conf", NULL),
-	    EX_USAGE, "not both");
-	/* Time-outs alone are not a route, but still not both. */
-	ck_assert_int_eq(parse("-c", "/tmp/x.conf", "-v", "info", NULL), 0);
-}
-END_TEST
-
-START_TEST(test_test_flag)
-{
-	ck_assert_int_eq(parse("-t", NULL), 0);
-	ck_assert_int_eq(cli.action, CLI_TEST);
-	ck_assert_str_eq(only_route()->preset, "android-emu");
-
-	ck_assert_int_eq(parse("server-server", "-tcps", "127.0.0.1:9050",
-	    "--test-config", NULL), 0);
-	ck_assert_int_eq(cli.action, CLI_TEST);
-	ck_assert_uint_eq(only_route()->runtime.port, 9050);
-}
-END_TEST
-
-START_TEST(test_help_version)
-{
-	ck_assert_int_eq(parse("--help", NULL), 0);
-	ck_assert_int_eq(cli.action, CLI_HELP);
-	ck_assert_ptr_null(cause);
-	ck_assert_int_eq(parse("-h", NULL), 0);
-	ck_assert_int_eq(cli.action, CLI_HELP);
-	ck_assert_int_eq(parse("-?", NULL), 0);
-	ck_assert_int_eq(cli.action, CLI_HELP);
-	ck_assert_int_eq(parse("server-server", "--help", NULL), 0);
-	ck_assert_int_eq(cli.action, CLI_HELP);
-	ck_assert_int_eq(parse("--version", NULL), 0);
-	ck_assert_int_eq(cli.action, CLI_VERSION);
-	ck_assert_int_eq(parse("-V", NULL), 0);
-	ck_assert_int_eq(cli.action, CLI_VERSION);
-	/* -V is the version, -v the level: case matters. */
-	assert_refused(parse("-v", "-V", NULL), EX_USAGE, "'-V'");
-}
-END_TEST
-
-START_TEST(test_verbose_levels)
-{
-	static const struct {
-		const char *name;
-		enum log_level level;
-	} levels[] = {
-		{ "none", LOG_LEVEL_NONE }, { "critical", LOG_LEVEL_CRIT }, { "error", LOG_LEVEL_ERR },
-		{ "warning", LOG_LEVEL_WARN }, { "info", LOG_LEVEL_INFO }, { "debug", LOG_LEVEL_DEBUG },
-		{ "trace", LOG_LEVEL_TRACE }, { "Debug", LOG_LEVEL_DEBUG },
-		{ "TRACE", LOG_LEVEL_TRACE }, { "Warning", LOG_LEVEL_WARN },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof levels / sizeof levels[0]; i++) {
-		ck_assert_int_eq(parse("-v", levels[i].name, NULL), 0);
-		ck_assert_int_eq(cli.log_level, levels[i].level);
-		ck_assert_int_eq(cli.log_level_set, 1);
-		ck_assert_int_eq(cli.conf->log_level, levels[i].level);
-		ck_assert_int_eq(parse("--verbose", levels[i].name, NULL), 0);
-		ck_assert_int_eq(cli.log_level, levels[i].level);
-	}
-	assert_refused(parse("-v", "loud", NULL), EX_USAGE, "'loud'");
-	assert_refused(parse("--verbose=", NULL), EX_USAGE, "--verbose");
-	assert_refused(parse("-v", "5", NULL), EX_USAGE, "none, critical");
+	ck_assert_int_eq(cli.conf->log_level, levels[_i].level);
+	ck_assert_int_eq(parse(long_form), 0);
+	ck_assert_int_eq(cli.log_level, levels[_i].level);
 }
 END_TEST
 
@@ -481,28 +411,18 @@ cli_suite(void)
 
 	tc = unit_tcase("routes");
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_default_android_emu);
-	tcase_add_test(tc, test_ios_sim);
-	tcase_add_test(tc, test_verbs);
-	tcase_add_test(tc, test_short_aliases);
-	tcase_add_test(tc, test_value_forms);
-	tcase_add_test(tc, test_implied_mode);
+	tcase_add_loop_test(tc, test_route, 0, NITEMS(routes));
 	suite_add_tcase(s, tc);
 
 	tc = unit_tcase("errors");
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_unsupported_presets);
-	tcase_add_test(tc, test_usage_errors);
-	tcase_add_test(tc, test_missing_value);
-	tcase_add_test(tc, test_bad_route);
+	tcase_add_loop_test(tc, test_refused, 0, NITEMS(refused));
 	suite_add_tcase(s, tc);
 
 	tc = unit_tcase("actions");
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_config);
-	tcase_add_test(tc, test_test_flag);
-	tcase_add_test(tc, test_help_version);
-	tcase_add_test(tc, test_verbose_levels);
+	tcase_add_loop_test(tc, test_action, 0, NITEMS(actions));
+	tcase_add_loop_test(tc, test_verbose_level, 0, NITEMS(levels));
 	tcase_add_test(tc, test_usage_text);
 	suite_add_tcase(s, tc);
 

@@ -137,75 +137,74 @@ static const char valid[] =
     "mode = ios-sim\n"                          /* 31 */
     "ipc-server = /tmp/dsr-t-sim.sock\n";       /* 32 */
 
+/* A pair time-out not given is 0: the defaults (runtime there or not). */
+#define PT 0
+#define FT DSR_DEFAULT_FRAME_TIMEOUT_MS
+
+/* What the routes of the valid configuration above must be, in file order. */
+static const struct {
+	const char *name;
+	enum route_mode mode;
+	const char *preset;       /* NULL: none */
+	const char *tool;         /* NULL: the default tool socket */
+	const char *host;
+	unsigned port;
+	unsigned line, tool_line, runtime_line;
+	unsigned runtime_ms, pair_ms, frame_ms;
+} valid_routes[] = {
+	{ "emu", MODE_SERVER_SERVER, "android-emu", NULL, "127.0.0.1", 9000,
+	    5, 5, 5, 0, PT, FT },
+	{ "ss", MODE_SERVER_SERVER, NULL, "/tmp/dsr-t-ss.sock", "127.0.0.1",
+	    9100, 8, 10, 11, 30000, 500, 1250 },
+	{ "sc", MODE_SERVER_CLIENT, NULL, "/tmp/dsr-t-sc.sock", "127.0.0.1",
+	    9101, 16, 18, 19, 0, PT, FT },
+	{ "cs", MODE_CLIENT_SERVER, NULL, "/tmp/dsr-t-tool.sock", "::1", 9102,
+	    21, 23, 24, 0, PT, FT },
+	{ "cc", MODE_CLIENT_CLIENT, NULL, "/tmp/dsr-t-tool2.sock", "127.0.0.1",
+	    9103, 25, 27, 28, 0, PT, FT },
+	{ "sim", MODE_SERVER_CLIENT, "ios-sim", "/tmp/dsr-t-sim.sock",
+	    "127.0.0.1", 9000, 30, 32, 30, 0, PT, FT },
+};
+
 /* Check what the valid configuration above must give. */
 static void
 check_valid(struct conf *conf)
 {
 	struct route_conf *rc;
-	const char *names[] = { "emu", "ss", "sc", "cs", "cc", "sim" };
 	char *def;
-	size_t i;
+	size_t i = 0;
 
-	ck_assert_uint_eq(conf->nroutes, 6);
+	ck_assert_uint_eq(conf->nroutes, NITEMS(valid_routes));
 	ck_assert_int_eq(conf->log_level, LOG_LEVEL_DEBUG);
-	/* In file order. */
-	i = 0;
-	TAILQ_FOREACH(rc, &conf->routes, entry)
-		ck_assert_str_eq(rc->name, names[i++]);
-	ck_assert_uint_eq(i, 6);
-
 	def = default_path();
-	rc = route(conf, "emu");
-	ck_assert_int_eq(rc->mode, MODE_SERVER_SERVER);
-	ck_assert_str_eq(rc->preset, "android-emu");
-	ck_assert_int_eq(rc->tool_default, 1);
-	assert_unix(&rc->tool, def);
-	assert_tcp(&rc->runtime, "127.0.0.1", 9000);
-	ck_assert_uint_eq(rc->line, 5);
-	ck_assert_uint_eq(rc->runtime_timeout_ms, 0);
-	/* Not given: 0, the defaults (as a runtime is connected or not). */
-	ck_assert_uint_eq(rc->pair_timeout_ms, 0);
-	ck_assert_uint_eq(rc->frame_timeout_ms, DSR_DEFAULT_FRAME_TIMEOUT_MS);
+	TAILQ_FOREACH(rc, &conf->routes, entry) {
+		ck_assert_uint_lt(i, NITEMS(valid_routes));
+		ck_assert_str_eq(rc->name, valid_routes[i].name);
+		ck_assert_int_eq(rc->mode, valid_routes[i].mode);
+		if (valid_routes[i].preset == NULL)
+			ck_assert_ptr_null(rc->preset);
+		else
+			ck_assert_str_eq(rc->preset, valid_routes[i].preset);
+		ck_assert_int_eq(rc->tool_default,
+		    valid_routes[i].tool == NULL);
+		assert_unix(&rc->tool, valid_routes[i].tool != NULL ?
+		    valid_routes[i].tool : def);
+		assert_tcp(&rc->runtime, valid_routes[i].host,
+		    valid_routes[i].port);
+		ck_assert_uint_eq(rc->line, valid_routes[i].line);
+		ck_assert_uint_eq(rc->tool_line, valid_routes[i].tool_line);
+		ck_assert_uint_eq(rc->runtime_line,
+		    valid_routes[i].runtime_line);
+		ck_assert_uint_eq(rc->runtime_timeout_ms,
+		    valid_routes[i].runtime_ms);
+		ck_assert_uint_eq(rc->pair_timeout_ms, valid_routes[i].pair_ms);
+		ck_assert_uint_eq(rc->frame_timeout_ms,
+		    valid_routes[i].frame_ms);
+		i++;
+	}
+	ck_assert_uint_eq(i, NITEMS(valid_routes));
+	ck_assert_int_eq(route(conf, "cs")->runtime.ss.ss_family, AF_INET6);
 	free(def);
-
-	rc = route(conf, "ss");
-	ck_assert_int_eq(rc->mode, MODE_SERVER_SERVER);
-	ck_assert_ptr_null(rc->preset);
-	ck_assert_int_eq(rc->tool_default, 0);
-	assert_unix(&rc->tool, "/tmp/dsr-t-ss.sock");
-	assert_tcp(&rc->runtime, "127.0.0.1", 9100);
-	ck_assert_uint_eq(rc->line, 8);
-	ck_assert_uint_eq(rc->tool_line, 10);
-	ck_assert_uint_eq(rc->runtime_line, 11);
-	ck_assert_uint_eq(rc->runtime_timeout_ms, 30000);
-	ck_assert_uint_eq(rc->pair_timeout_ms, 500);
-	ck_assert_uint_eq(rc->frame_timeout_ms, 1250);
-
-	rc = route(conf, "sc");
-	ck_assert_int_eq(rc->mode, MODE_SERVER_CLIENT);
-	assert_unix(&rc->tool, "/tmp/dsr-t-sc.sock");
-	assert_tcp(&rc->runtime, "127.0.0.1", 9101);
-	ck_assert_uint_eq(rc->runtime_line, 19);
-
-	rc = route(conf, "cs");
-	ck_assert_int_eq(rc->mode, MODE_CLIENT_SERVER);
-	assert_unix(&rc->tool, "/tmp/dsr-t-tool.sock");
-	assert_tcp(&rc->runtime, "::1", 9102);
-	ck_assert_int_eq(rc->runtime.ss.ss_family, AF_INET6);
-
-	rc = route(conf, "cc");
-	ck_assert_int_eq(rc->mode, MODE_CLIENT_CLIENT);
-	assert_unix(&rc->tool, "/tmp/dsr-t-tool2.sock");
-	assert_tcp(&rc->runtime, "127.0.0.1", 9103);
-	ck_assert_uint_eq(rc->runtime_timeout_ms, 0);
-
-	rc = route(conf, "sim");
-	ck_assert_int_eq(rc->mode, MODE_SERVER_CLIENT);
-	ck_assert_str_eq(rc->preset, "ios-sim");
-	assert_unix(&rc->tool, "/tmp/dsr-t-sim.sock");
-	assert_tcp(&rc->runtime, "127.0.0.1", 9000);
-	ck_assert_uint_eq(rc->line, 30);
-	ck_assert_uint_eq(rc->runtime_line, 30);
 }
 
 START_TEST(test_valid)
@@ -339,221 +338,193 @@ START_TEST(test_syntax_variants)
 }
 END_TEST
 
-START_TEST(test_error_unknown_key)
-{
-	load_fails("[route a]\nmode = android-emu\nbogus = 1\n", 3,
-	    "unknown key 'bogus'");
-	load_fails("[route a]\nmode = android-emu\nipc_server = /tmp/x\n", 3,
-	    "unknown key 'ipc_server'");
-	load_fails("[dsrouterd]\nlog-level = info\nmode = server-server\n", 3,
-	    "unknown key 'mode' in [dsrouterd]");
-	load_fails("[dsrouterd]\nlog-level = loud\n[route a]\nmode = android-emu\n",
-	    2, "log-level: 'loud'");
-}
-END_TEST
+/*
+ * Files that are refused: the line the one message must name, and words
+ * it must hold.
+ */
+static const struct {
+	const char *text;
+	unsigned line;
+	const char *what;
+} load_bad[] = {
+	/* Unknown keys. */
+	{ "[route a]\nmode = android-emu\nbogus = 1\n", 3,
+	    "unknown key 'bogus'" },
+	{ "[route a]\nmode = android-emu\nipc_server = /tmp/x\n", 3,
+	    "unknown key 'ipc_server'" },
+	{ "[dsrouterd]\nlog-level = info\nmode = server-server\n", 3,
+	    "unknown key 'mode' in [dsrouterd]" },
+	{ "[dsrouterd]\nlog-level = loud\n[route a]\nmode = android-emu\n", 2,
+	    "log-level: 'loud'" },
 
-START_TEST(test_error_unknown_section)
-{
-	load_fails("[route a]\nmode = android-emu\n[routes]\n", 3,
-	    "unknown section [routes]");
-	load_fails("\n[server]\nmode = android-emu\n", 2,
-	    "unknown section [server]");
-	load_fails("[route]\nmode = android-emu\n", 1, "unknown section [route]");
-	load_fails("[route a b]\nmode = android-emu\n", 1, "one word");
-}
-END_TEST
+	/* Unknown sections. */
+	{ "[route a]\nmode = android-emu\n[routes]\n", 3,
+	    "unknown section [routes]" },
+	{ "\n[server]\nmode = android-emu\n", 2, "unknown section [server]" },
+	{ "[route]\nmode = android-emu\n", 1, "unknown section [route]" },
+	{ "[route a b]\nmode = android-emu\n", 1, "one word" },
 
-START_TEST(test_error_key_outside)
-{
-	load_fails("mode = android-emu\n", 1, "outside any section");
-	load_fails("; comment\n\n# comment\nmode = android-emu\n[route a]\n", 4,
-	    "key 'mode' outside any section");
-}
-END_TEST
+	/* A key outside any section. */
+	{ "mode = android-emu\n", 1, "outside any section" },
+	{ "; comment\n\n# comment\nmode = android-emu\n[route a]\n", 4,
+	    "key 'mode' outside any section" },
 
-START_TEST(test_error_timeouts)
-{
-	load_fails("[route a]\nmode = android-emu\npair-timeout = fast\n", 3,
-	    "pair-timeout: 'fast' is not a time-out");
-	load_fails("[route a]\nmode = android-emu\npair-timeout = -1\n", 3,
-	    "pair-timeout: '-1'");
-	load_fails("[route a]\nmode = android-emu\nframe-timeout = 0\n", 3,
-	    "frame-timeout: '0'");
-	load_fails("[route a]\nmode = android-emu\n\nruntime-timeout = 1.5.2\n", 4,
-	    "runtime-timeout: '1.5.2'");
-	load_fails("[route a]\nmode = android-emu\nruntime-timeout =\n", 3,
-	    "has no value");
-}
-END_TEST
+	/* Time-outs. */
+	{ "[route a]\nmode = android-emu\npair-timeout = fast\n", 3,
+	    "pair-timeout: 'fast' is not a time-out" },
+	{ "[route a]\nmode = android-emu\npair-timeout = -1\n", 3,
+	    "pair-timeout: '-1'" },
+	{ "[route a]\nmode = android-emu\nframe-timeout = 0\n", 3,
+	    "frame-timeout: '0'" },
+	{ "[route a]\nmode = android-emu\n\nruntime-timeout = 1.5.2\n", 4,
+	    "runtime-timeout: '1.5.2'" },
+	{ "[route a]\nmode = android-emu\nruntime-timeout =\n", 3,
+	    "has no value" },
 
-START_TEST(test_error_addresses)
-{
-	load_fails("[route a]\nmode = server-server\ntcp-server = 127.0.0.1:99999\n",
-	    3, "tcp-server: '127.0.0.1:99999'");
-	load_fails("[route a]\ntcp-server = ::1:9000\n", 2,
-	    "tcp-server: '::1:9000'");
-	load_fails("[route a]\ntcp-server = 127.0.0.1:9000\nipc-server = unix:\n",
-	    3, "ipc-server: 'unix:'");
-	load_fails("[route a]\nipc-client = /tmp/t.sock\ntcp-client = *:9000\n", 3,
-	    "tcp-client: '*:9000'");
-	load_fails("[route a]\nipc-client = /tmp/t.sock\n\ntcp-client = 127.0.0.1:0\n",
-	    4, "port 0");
-	load_fails("[route a]\ntcp-server = 127.0.0.1:9000\nipc-server = /tmp/"
+	/* Addresses. */
+	{ "[route a]\nmode = server-server\ntcp-server = 127.0.0.1:99999\n", 3,
+	    "tcp-server: '127.0.0.1:99999'" },
+	{ "[route a]\ntcp-server = ::1:9000\n", 2, "tcp-server: '::1:9000'" },
+	{ "[route a]\ntcp-server = 127.0.0.1:9000\nipc-server = unix:\n", 3,
+	    "ipc-server: 'unix:'" },
+	{ "[route a]\nipc-client = /tmp/t.sock\ntcp-client = *:9000\n", 3,
+	    "tcp-client: '*:9000'" },
+	{ "[route a]\nipc-client = /tmp/t.sock\n\n"
+	    "tcp-client = 127.0.0.1:0\n", 4, "port 0" },
+	{ "[route a]\ntcp-server = 127.0.0.1:9000\nipc-server = /tmp/"
 	    "0123456789012345678901234567890123456789012345678901234567890123456789"
-	    "0123456789012345678901234567890123456789.sock\n", 3, "ipc-server:");
-}
-END_TEST
+	    "0123456789012345678901234567890123456789.sock\n", 3,
+	    "ipc-server:" },
 
-START_TEST(test_error_duplicates)
-{
-	load_fails("[route a]\nmode = android-emu\n\n[route a]\n"
-	    "tcp-server = 127.0.0.1:9001\n", 4, "duplicate route name 'a' "
-	    "(first at line 1)");
-	load_fails("[route a]\nmode = android-emu\n; again\nmode = ios-sim\n", 4,
-	    "key 'mode' set twice in [route a] (first at line 2)");
-	load_fails("[dsrouterd]\n[route a]\ntcp-server = 127.0.0.1:9000\n"
+	/* Duplicates. */
+	{ "[route a]\nmode = android-emu\n\n[route a]\n"
+	    "tcp-server = 127.0.0.1:9001\n", 4,
+	    "duplicate route name 'a' (first at line 1)" },
+	{ "[route a]\nmode = android-emu\n; again\nmode = ios-sim\n", 4,
+	    "key 'mode' set twice in [route a] (first at line 2)" },
+	{ "[dsrouterd]\n[route a]\ntcp-server = 127.0.0.1:9000\n"
 	    "ipc-server = /tmp/a\ntcp-server = 127.0.0.1:9001\n", 5,
-	    "key 'tcp-server' set twice");
-}
-END_TEST
+	    "key 'tcp-server' set twice" },
 
-START_TEST(test_error_same_listen)
-{
-	/* The second route's key is the one to blame. */
-	load_fails(
-	    "[route a]\n"
+	/* Two routes listening on one address: the second route's key is
+	 * the one to blame. */
+	{ "[route a]\n"
 	    "ipc-server = /tmp/dsr-t-1.sock\n"
 	    "tcp-server = 127.0.0.1:9300\n"
 	    "[route b]\n"
 	    "ipc-server = /tmp/dsr-t-2.sock\n"
 	    "tcp-server = 127.0.0.1:9300\n", 6,
-	    "routes 'a' and 'b' both listen on 127.0.0.1:9300");
-	load_fails(
-	    "[route a]\n"
+	    "routes 'a' and 'b' both listen on 127.0.0.1:9300" },
+	{ "[route a]\n"
 	    "ipc-server = /tmp/dsr-t-1.sock\n"
 	    "tcp-server = *:9301\n"
 	    "[route b]\n"
 	    "tcp-server = 127.0.0.1:9301\n"
-	    "ipc-server = /tmp/dsr-t-2.sock\n", 5, "both listen on");
-	load_fails(
-	    "[route a]\n"
+	    "ipc-server = /tmp/dsr-t-2.sock\n", 5, "both listen on" },
+	{ "[route a]\n"
 	    "ipc-server = /tmp/dsr-t-1.sock\n"
 	    "tcp-server = 127.0.0.1:9302\n"
 	    "[route b]\n"
 	    "ipc-server = /tmp/dsr-t-1.sock\n"
 	    "tcp-client = 127.0.0.1:9303\n", 5,
-	    "both listen on /tmp/dsr-t-1.sock");
+	    "both listen on /tmp/dsr-t-1.sock" },
 	/* A tool side over TCP against another route's runtime side. */
-	load_fails(
-	    "[route a]\n"
+	{ "[route a]\n"
 	    "ipc-server = /tmp/dsr-t-1.sock\n"
 	    "tcp-server = 127.0.0.1:9304\n"
 	    "[route b]\n"
 	    "ipc-server = tcp:127.0.0.1:9304\n"
-	    "tcp-client = 127.0.0.1:9305\n", 5, "both listen on");
+	    "tcp-client = 127.0.0.1:9305\n", 5, "both listen on" },
 	/* Both on the default tool socket: the second route's header. */
-	load_fails(
-	    "[route a]\n"
+	{ "[route a]\n"
 	    "mode = android-emu\n"
 	    "\n"
 	    "[route b]\n"
-	    "tcp-server = 127.0.0.1:9001\n", 4, "default tool socket");
+	    "tcp-server = 127.0.0.1:9001\n", 4, "default tool socket" },
 	/* One route listening twice on one address. */
-	load_fails(
-	    "[route a]\n"
+	{ "[route a]\n"
 	    "ipc-server = tcp:127.0.0.1:9306\n"
-	    "tcp-server = 127.0.0.1:9306\n", 3, "same address");
-}
-END_TEST
+	    "tcp-server = 127.0.0.1:9306\n", 3, "same address" },
 
-START_TEST(test_error_missing_sides)
-{
-	load_fails("[route a]\nipc-server = /tmp/x.sock\n", 1, "no runtime side");
-	load_fails("[route a]\nmode = server-server\nipc-server = /tmp/x.sock\n", 1,
-	    "needs tcp-server");
-	load_fails("[route a]\nmode = server-client\n", 1, "needs tcp-client");
-	load_fails("\n[route a]\nmode = client-server\ntcp-server = 127.0.0.1:9500\n",
-	    2, "mode client-server needs ipc-client");
-	load_fails("[route a]\nmode = client-client\ntcp-client = 127.0.0.1:9500\n",
-	    1, "mode client-client needs ipc-client");
-	load_fails("[route a]\nmode = client-client\nipc-client = /tmp/t.sock\n", 1,
-	    "needs tcp-client");
-}
-END_TEST
+	/* A side missing. */
+	{ "[route a]\nipc-server = /tmp/x.sock\n", 1, "no runtime side" },
+	{ "[route a]\nmode = server-server\nipc-server = /tmp/x.sock\n", 1,
+	    "needs tcp-server" },
+	{ "[route a]\nmode = server-client\n", 1, "needs tcp-client" },
+	{ "\n[route a]\nmode = client-server\ntcp-server = 127.0.0.1:9500\n", 2,
+	    "mode client-server needs ipc-client" },
+	{ "[route a]\nmode = client-client\ntcp-client = 127.0.0.1:9500\n", 1,
+	    "mode client-client needs ipc-client" },
+	{ "[route a]\nmode = client-client\nipc-client = /tmp/t.sock\n", 1,
+	    "needs tcp-client" },
 
-START_TEST(test_error_conflicting_keys)
-{
-	load_fails("[route a]\nmode = server-server\ntcp-client = 127.0.0.1:9000\n",
-	    3, "tcp-client does not go with mode server-server");
-	load_fails("[route a]\nmode = client-client\nipc-server = /tmp/x\n"
+	/* Keys that do not go together. */
+	{ "[route a]\nmode = server-server\ntcp-client = 127.0.0.1:9000\n", 3,
+	    "tcp-client does not go with mode server-server" },
+	{ "[route a]\nmode = client-client\nipc-server = /tmp/x\n"
 	    "tcp-client = 127.0.0.1:9000\n", 3,
-	    "ipc-server does not go with mode client-client");
-	load_fails("[route a]\nmode = android-emu\n\ntcp-client = 127.0.0.1:9000\n",
-	    4, "tcp-client does not go with mode server-server");
-	load_fails("[route a]\nmode = ios-sim\nipc-client = /tmp/x\n", 3,
-	    "ipc-client does not go with mode server-client");
+	    "ipc-server does not go with mode client-client" },
+	{ "[route a]\nmode = android-emu\n\ntcp-client = 127.0.0.1:9000\n", 4,
+	    "tcp-client does not go with mode server-server" },
+	{ "[route a]\nmode = ios-sim\nipc-client = /tmp/x\n", 3,
+	    "ipc-client does not go with mode server-client" },
 	/* Without a mode, both sides of one end. */
-	load_fails("[route a]\nipc-client = /tmp/x\nipc-server = /tmp/y\n"
-	    "tcp-server = 127.0.0.1:9000\n", 2, "both ipc-server and ipc-client");
-	load_fails("[route a]\ntcp-server = 127.0.0.1:9000\n"
-	    "tcp-client = 127.0.0.1:9001\n", 3, "both tcp-server and tcp-client");
-}
-END_TEST
+	{ "[route a]\nipc-client = /tmp/x\nipc-server = /tmp/y\n"
+	    "tcp-server = 127.0.0.1:9000\n", 2,
+	    "both ipc-server and ipc-client" },
+	{ "[route a]\ntcp-server = 127.0.0.1:9000\n"
+	    "tcp-client = 127.0.0.1:9001\n", 3,
+	    "both tcp-server and tcp-client" },
 
-START_TEST(test_error_modes)
-{
-	load_fails("[route a]\n\nmode = android\n", 3, "mode 'android' is not yet "
-	    "supported");
-	load_fails("[route a]\nmode = ios\n", 2, "mode 'ios' is not yet supported");
-	load_fails("[route a]\nmode = server_server\n", 2,
-	    "unknown mode 'server_server'");
-}
-END_TEST
+	/* Modes. */
+	{ "[route a]\n\nmode = android\n", 3,
+	    "mode 'android' is not yet supported" },
+	{ "[route a]\nmode = ios\n", 2, "mode 'ios' is not yet supported" },
+	{ "[route a]\nmode = server_server\n", 2,
+	    "unknown mode 'server_server'" },
 
-START_TEST(test_error_no_routes)
-{
-	load_fails("", 1, "no [route NAME] section");
-	load_fails("\n\n\n", 1, "no [route NAME] section");
-	load_fails("; only a comment\n", 1, "no [route NAME] section");
-	load_fails("[dsrouterd]\nlog-level = info\n", 1, "no [route NAME] section");
-}
-END_TEST
+	/* No routes. */
+	{ "", 1, "no [route NAME] section" },
+	{ "\n\n\n", 1, "no [route NAME] section" },
+	{ "; only a comment\n", 1, "no [route NAME] section" },
+	{ "[dsrouterd]\nlog-level = info\n", 1, "no [route NAME] section" },
 
-START_TEST(test_error_line_numbers)
-{
 	/* Comments and blank lines count as lines. */
-	load_fails(
-	    "\n"                          /* 1 */
-	    "\n"                          /* 2 */
-	    "; comment\n"                 /* 3 */
-	    "# comment\n"                 /* 4 */
-	    "\n"                          /* 5 */
-	    "[route a]\n"                 /* 6 */
-	    "\n"                          /* 7 */
-	    "; x = y\n"                   /* 8 */
-	    "mode = server-server\n"      /* 9 */
-	    "   \n"                       /* 10 */
-	    "\t\n"                        /* 11 */
-	    "bogus = 1\n",                /* 12 */
-	    12, "unknown key 'bogus'");
+	{ "\n"                          /* 1 */
+	    "\n"                        /* 2 */
+	    "; comment\n"               /* 3 */
+	    "# comment\n"               /* 4 */
+	    "\n"                        /* 5 */
+	    "[route a]\n"               /* 6 */
+	    "\n"                        /* 7 */
+	    "; x = y\n"                 /* 8 */
+	    "mode = server-server\n"    /* 9 */
+	    "   \n"                     /* 10 */
+	    "\t\n"                      /* 11 */
+	    "bogus = 1\n",              /* 12 */
+	    12, "unknown key 'bogus'" },
 	/* An error in a route found when the next section starts. */
-	load_fails(
-	    "[route a]\n"                 /* 1 */
-	    "mode = client-server\n"      /* 2 */
-	    "tcp-server = *:9400\n"       /* 3 */
-	    "; [route b] follows\n"       /* 4 */
-	    "[route b]\n"                 /* 5 */
-	    "mode = android-emu\n",       /* 6 */
-	    1, "needs ipc-client");
+	{ "[route a]\n"                 /* 1 */
+	    "mode = client-server\n"    /* 2 */
+	    "tcp-server = *:9400\n"     /* 3 */
+	    "; [route b] follows\n"     /* 4 */
+	    "[route b]\n"               /* 5 */
+	    "mode = android-emu\n",     /* 6 */
+	    1, "needs ipc-client" },
 	/* A syntax error. */
-	load_fails("[route a]\nmode = android-emu\nthis is not ini\n", 3,
-	    "syntax error");
-	/* A section with no keys, not the last one. */
-	load_fails("[route a]\n\n[route b]\nmode = android-emu\n", 1,
-	    "route 'a' has no runtime side");
+	{ "[route a]\nmode = android-emu\nthis is not ini\n", 3,
+	    "syntax error" },
+	/* A section with no keys, not the last one... */
+	{ "[route a]\n\n[route b]\nmode = android-emu\n", 1,
+	    "route 'a' has no runtime side" },
 	/* ... and the last one. */
-	load_fails("[route a]\nmode = android-emu\n\n\n[route empty]\n", 5,
-	    "route 'empty' has no runtime side");
+	{ "[route a]\nmode = android-emu\n\n\n[route empty]\n", 5,
+	    "route 'empty' has no runtime side" },
+};
+
+START_TEST(test_load_bad)
+{
+	load_fails(load_bad[_i].text, load_bad[_i].line, load_bad[_i].what);
 }
 END_TEST
 
@@ -574,79 +545,86 @@ START_TEST(test_error_long_line)
 }
 END_TEST
 
+/* Time-outs in seconds, with or without "none" (-1, 0) allowed. */
+static const struct {
+	const char *text;
+	int allow_none;
+	int rc;
+	unsigned ms;
+} seconds[] = {
+	{ "5", 0, 0, 5000 },
+	{ "0.5", 0, 0, 500 },
+	{ "1.25", 0, 0, 1250 },
+	{ "0.001", 0, 0, 1 },
+	{ "10s", 0, 0, 10000 },
+	{ "3600", 1, 0, 3600000 },
+	/* The largest that fits a millisecond count. */
+	{ "4294967", 0, 0, 4294967000u },
+	/* -1 and 0 mean "none", for runtime-timeout only. */
+	{ "-1", 1, 0, 0 },
+	{ "0", 1, 0, 0 },
+	{ "-1", 0, -1, 0 },
+	{ "0", 0, -1, 0 },
+	{ "0.0", 0, -1, 0 },
+	{ "0.0001", 0, -1, 0 },
+};
+
 START_TEST(test_parse_seconds)
 {
-	unsigned ms;
+	unsigned ms = 12345;
 
-	ms = 1;
-	ck_assert_int_eq(conf_parse_seconds("5", &ms, 0), 0);
-	ck_assert_uint_eq(ms, 5000);
-	ck_assert_int_eq(conf_parse_seconds("0.5", &ms, 0), 0);
-	ck_assert_uint_eq(ms, 500);
-	ck_assert_int_eq(conf_parse_seconds("1.25", &ms, 0), 0);
-	ck_assert_uint_eq(ms, 1250);
-	ck_assert_int_eq(conf_parse_seconds("0.001", &ms, 0), 0);
-	ck_assert_uint_eq(ms, 1);
-	ck_assert_int_eq(conf_parse_seconds("10s", &ms, 0), 0);
-	ck_assert_uint_eq(ms, 10000);
-	ck_assert_int_eq(conf_parse_seconds("3600", &ms, 1), 0);
-	ck_assert_uint_eq(ms, 3600000);
-	/* The largest that fits a millisecond count. */
-	ck_assert_int_eq(conf_parse_seconds("4294967", &ms, 0), 0);
-	ck_assert_uint_eq(ms, 4294967000u);
-
-	/* -1 and 0 mean "none", for runtime-timeout only. */
-	ms = 1;
-	ck_assert_int_eq(conf_parse_seconds("-1", &ms, 1), 0);
-	ck_assert_uint_eq(ms, 0);
-	ms = 1;
-	ck_assert_int_eq(conf_parse_seconds("0", &ms, 1), 0);
-	ck_assert_uint_eq(ms, 0);
-	ck_assert_int_eq(conf_parse_seconds("-1", &ms, 0), -1);
-	ck_assert_int_eq(conf_parse_seconds("0", &ms, 0), -1);
-	ck_assert_int_eq(conf_parse_seconds("0.0", &ms, 0), -1);
-	ck_assert_int_eq(conf_parse_seconds("0.0001", &ms, 0), -1);
+	ck_assert_int_eq(conf_parse_seconds(seconds[_i].text, &ms,
+	    seconds[_i].allow_none), seconds[_i].rc);
+	if (seconds[_i].rc == 0)
+		ck_assert_uint_eq(ms, seconds[_i].ms);
 }
 END_TEST
 
+/* What is not a time-out at all, "none" allowed or not. */
+static const char *const garbage[] = {
+	"", " ", "abc", "5x", "5 ", " 5", "+5", "-5", "1.", ".5", "1..2",
+	"1.2.3", "1e3", "0x10", "5ms", "5ss", "1,5", "99999999999999999999",
+	"31536001", "4294968",
+};
+
 START_TEST(test_parse_seconds_garbage)
 {
-	static const char *bad[] = {
-		"", " ", "abc", "5x", "5 ", " 5", "+5", "-5", "1.", ".5", "1..2",
-		"1.2.3", "1e3", "0x10", "5ms", "5ss", "1,5", "99999999999999999999",
-		"31536001", "4294968",
-	};
 	unsigned ms;
-	size_t i;
 	int allow;
 
-	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		for (allow = 0; allow < 2; allow++) {
-			ms = 12345;
-			ck_assert_msg(conf_parse_seconds(bad[i], &ms, allow) == -1,
-			    "'%s' accepted as %u ms", bad[i], ms);
-		}
+	for (allow = 0; allow < 2; allow++) {
+		ms = 12345;
+		ck_assert_msg(conf_parse_seconds(garbage[_i], &ms, allow) == -1,
+		    "'%s' accepted as %u ms", garbage[_i], ms);
 	}
 }
 END_TEST
 
 START_TEST(test_keys_and_modes)
 {
-	int k, unsupported;
+	static const struct {
+		const char *name;
+		int known, unsupported;
+	} modes[] = {
+		{ "server-server", 1, 0 },
+		{ "android-emu", 1, 0 },
+		{ "android", 1, 1 },
+		{ "ios", 1, 1 },
+		{ "server", 0, 0 },
+	};
+	int i, k, unsupported;
 
 	for (k = 0; k < KEY_COUNT; k++)
 		ck_assert_int_eq(conf_key_lookup(conf_key_name((enum conf_key)k)), k);
 	ck_assert_int_eq(conf_key_lookup("ipc-server"), KEY_IPC_SERVER);
 	ck_assert_int_eq(conf_key_lookup("bogus"), -1);
-	ck_assert_int_eq(conf_mode_known("server-server", &unsupported), 1);
-	ck_assert_int_eq(unsupported, 0);
-	ck_assert_int_eq(conf_mode_known("android-emu", &unsupported), 1);
-	ck_assert_int_eq(unsupported, 0);
-	ck_assert_int_eq(conf_mode_known("android", &unsupported), 1);
-	ck_assert_int_eq(unsupported, 1);
-	ck_assert_int_eq(conf_mode_known("ios", &unsupported), 1);
-	ck_assert_int_eq(unsupported, 1);
-	ck_assert_int_eq(conf_mode_known("server", &unsupported), 0);
+	for (i = 0; i < NITEMS(modes); i++) {
+		unsupported = -1;
+		ck_assert_int_eq(conf_mode_known(modes[i].name, &unsupported),
+		    modes[i].known);
+		if (modes[i].known)
+			ck_assert_int_eq(unsupported, modes[i].unsupported);
+	}
 	ck_assert_str_eq(conf_mode_name(MODE_SERVER_SERVER), "server-server");
 	ck_assert_str_eq(conf_mode_name(MODE_SERVER_CLIENT), "server-client");
 	ck_assert_str_eq(conf_mode_name(MODE_CLIENT_SERVER), "client-server");
@@ -691,24 +669,13 @@ conf_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = unit_tcase("errors");
-	tcase_add_test(tc, test_error_unknown_key);
-	tcase_add_test(tc, test_error_unknown_section);
-	tcase_add_test(tc, test_error_key_outside);
-	tcase_add_test(tc, test_error_timeouts);
-	tcase_add_test(tc, test_error_addresses);
-	tcase_add_test(tc, test_error_duplicates);
-	tcase_add_test(tc, test_error_same_listen);
-	tcase_add_test(tc, test_error_missing_sides);
-	tcase_add_test(tc, test_error_conflicting_keys);
-	tcase_add_test(tc, test_error_modes);
-	tcase_add_test(tc, test_error_no_routes);
-	tcase_add_test(tc, test_error_line_numbers);
+	tcase_add_loop_test(tc, test_load_bad, 0, NITEMS(load_bad));
 	tcase_add_test(tc, test_error_long_line);
 	suite_add_tcase(s, tc);
 
 	tc = unit_tcase("values");
-	tcase_add_test(tc, test_parse_seconds);
-	tcase_add_test(tc, test_parse_seconds_garbage);
+	tcase_add_loop_test(tc, test_parse_seconds, 0, NITEMS(seconds));
+	tcase_add_loop_test(tc, test_parse_seconds_garbage, 0, NITEMS(garbage));
 	tcase_add_test(tc, test_keys_and_modes);
 	suite_add_tcase(s, tc);
 

@@ -69,6 +69,40 @@ add_quiet(uint8_t cookie, void *conn)
 	return ev;
 }
 
+/* For add_conn: a result not to check. */
+#define ANY (-1)
+
+/*
+ * Add connection C(conn) of the runtime with this cookie and pid. The
+ * event must be event, and the stale handles handed back nstale of them,
+ * C(first_stale) onwards in order; ANY checks neither. Returns the
+ * runtime handed back as replaced.
+ */
+static struct pair_runtime *
+add_conn(uint8_t cookie, uint64_t pid, int conn, int event, int nstale,
+    int first_stale)
+{
+	struct ipc_advertise adv = adv_of(cookie, pid);
+	struct pair_runtime *prev = NULL;
+	void **stale = NULL;
+	enum pair_event ev;
+	size_t n = 0;
+	int i;
+
+	ev = pair_runtime_add(&p, &adv, C(conn), &prev, &stale, &n);
+	if (event != ANY)
+		ck_assert_int_eq(ev, event);
+	if (nstale != ANY) {
+		ck_assert_uint_eq(n, (size_t)nstale);
+		if (nstale == 0)
+			ck_assert_ptr_null(stale);
+		for (i = 0; i < nstale; i++)
+			ck_assert_ptr_eq(stale[i], C(first_stale + i));
+	}
+	free(stale);
+	return prev;
+}
+
 /* Pair the next tool and connection, which must be these. */
 static struct pair_runtime *
 match_expect(void *tool, void *conn)
@@ -98,16 +132,10 @@ match_none(void)
 START_TEST(test_first_runtime)
 {
 	struct ipc_advertise adv = adv_of(0x11, 4242);
-	struct pair_runtime *prev, *cur;
-	void **stale;
-	size_t nstale;
+	struct pair_runtime *cur;
 
 	ck_assert_ptr_null(pair_current(&p));
-	ck_assert_int_eq(pair_runtime_add(&p, &adv, C(0), &prev, &stale, &nstale),
-	    PAIR_FIRST);
-	ck_assert_ptr_null(prev);
-	ck_assert_ptr_null(stale);
-	ck_assert_uint_eq(nstale, 0);
+	ck_assert_ptr_null(add_conn(0x11, 4242, 0, PAIR_FIRST, 0, 0));
 	ck_assert_uint_eq(pair_idle_count(&p), 1);
 	ck_assert_uint_eq(pair_tool_count(&p), 0);
 	cur = pair_current(&p);
@@ -187,24 +215,16 @@ END_TEST
 
 START_TEST(test_new_cookie_replaces)
 {
-	struct ipc_advertise adv = adv_of(0x66, 6);
 	struct pair_runtime *old, *prev, *cur;
-	void **stale;
-	size_t nstale;
 
 	ck_assert_int_eq(add_quiet(0x55, C(0)), PAIR_FIRST);
 	ck_assert_int_eq(add_quiet(0x55, C(1)), PAIR_KNOWN);
 	old = pair_current(&p);
 
-	/* A restarted runtime: its old idle connections are stale. */
-	ck_assert_int_eq(pair_runtime_add(&p, &adv, C(2), &prev, &stale, &nstale),
-	    PAIR_REPLACED);
+	/* A restarted runtime: its old idle ones, C(0) and C(1), are stale. */
+	prev = add_conn(0x66, 6, 2, PAIR_REPLACED, 2, 0);
 	ck_assert_ptr_eq(prev, old);
 	ck_assert_uint_eq(prev->adv.pid, 1000 + 0x55);
-	ck_assert_uint_eq(nstale, 2);
-	ck_assert_ptr_eq(stale[0], C(0));
-	ck_assert_ptr_eq(stale[1], C(1));
-	free(stale);
 	ck_assert_uint_eq(old->nconns, 0);
 	cur = pair_current(&p);
 	ck_assert_ptr_ne(cur, old);
@@ -228,20 +248,13 @@ END_TEST
 
 START_TEST(test_replace_without_idle)
 {
-	struct ipc_advertise adv = adv_of(0x78, 78);
-	struct pair_runtime *old, *prev, *rt;
-	void **stale;
-	size_t nstale;
+	struct pair_runtime *old, *rt;
 
 	/* The old runtime's only connection is in session: nothing to close. */
 	ck_assert_int_eq(add_quiet(0x77, C(0)), PAIR_FIRST);
 	pair_tool_add(&p, T(0));
 	old = match_expect(T(0), C(0));
-	ck_assert_int_eq(pair_runtime_add(&p, &adv, C(1), &prev, &stale, &nstale),
-	    PAIR_REPLACED);
-	ck_assert_ptr_eq(prev, old);
-	ck_assert_uint_eq(nstale, 0);
-	ck_assert_ptr_null(stale);
+	ck_assert_ptr_eq(add_conn(0x78, 78, 1, PAIR_REPLACED, 0, 0), old);
 	ck_assert_uint_eq(old->nconns, 1);
 	rt = pair_current(&p);
 	ck_assert_uint_eq(rt->adv.pid, 78);
@@ -252,32 +265,21 @@ START_TEST(test_replace_without_idle)
 	/* A runtime replacing one with no connection left has no prev. */
 	pair_runtime_idle_gone(&p, C(1));
 	ck_assert_ptr_null(pair_current(&p));
-	adv = adv_of(0x79, 79);
-	ck_assert_int_eq(pair_runtime_add(&p, &adv, C(2), &prev, &stale, &nstale),
-	    PAIR_REPLACED);
-	ck_assert_ptr_null(prev);
-	ck_assert_uint_eq(nstale, 0);
+	ck_assert_ptr_null(add_conn(0x79, 79, 2, PAIR_REPLACED, 0, 0));
 }
 END_TEST
 
 START_TEST(test_known_never_stale)
 {
-	struct ipc_advertise adv, b = adv_of(0xbb, 2);
-	struct pair_runtime *prev, *ra, *rb;
-	void **stale;
-	size_t nstale;
+	struct pair_runtime *ra, *rb;
+	uint8_t cookie;
 	int i, k, over, nidle[2], next = 2;
 
 	/* Two live runtimes share one port. A is first... */
 	ck_assert_int_eq(add_quiet(0xaa, C(0)), PAIR_FIRST);
 	ra = pair_current(&p);
-	/* ...B starts: A's idle connection is closed once. */
-	ck_assert_int_eq(pair_runtime_add(&p, &b, C(1), &prev, &stale, &nstale),
-	    PAIR_REPLACED);
-	ck_assert_ptr_eq(prev, ra);
-	ck_assert_uint_eq(nstale, 1);
-	ck_assert_ptr_eq(stale[0], C(0));
-	free(stale);
+	/* ...B starts: A's idle connection, C(0), is closed once. */
+	ck_assert_ptr_eq(add_conn(0xbb, 2, 1, PAIR_REPLACED, 1, 0), ra);
 	rb = pair_current(&p);
 	ck_assert_ptr_ne(ra, rb);
 
@@ -295,13 +297,9 @@ START_TEST(test_known_never_stale)
 		over = ++nidle[k] > PAIR_MAX_IDLE;
 		if (over)
 			nidle[k]--;
-		adv = adv_of(k == 0 ? 0xaa : 0xbb, 1000);
-		ck_assert_int_eq(pair_runtime_add(&p, &adv, C(next), &prev,
-		    &stale, &nstale), PAIR_KNOWN);
-		ck_assert_uint_eq(nstale, (size_t)over);
-		if (over)
-			ck_assert_ptr_eq(stale[0], C(next - 2 * PAIR_MAX_IDLE));
-		free(stale);
+		cookie = k == 0 ? 0xaa : 0xbb;
+		add_conn(cookie, 1000u + cookie, next, PAIR_KNOWN, over,
+		    next - 2 * PAIR_MAX_IDLE);
 		next++;
 		ck_assert_ptr_eq(pair_current(&p), rb);
 	}
@@ -309,8 +307,8 @@ START_TEST(test_known_never_stale)
 	ck_assert_uint_eq(ra->nconns, PAIR_MAX_IDLE);
 	ck_assert_uint_eq(rb->nconns, PAIR_MAX_IDLE);
 	/* Tools go to the newest runtime, B, oldest connection kept first. */
-	next -= 2 * PAIR_MAX_IDLE;
 	pair_tool_add(&p, T(0));
+	next -= 2 * PAIR_MAX_IDLE;
 	ck_assert_ptr_eq(match_expect(T(0), C(next + 1)), rb);
 	pair_tool_add(&p, T(1));
 	ck_assert_ptr_eq(match_expect(T(1), C(next + 3)), rb);
@@ -319,16 +317,11 @@ END_TEST
 
 START_TEST(test_current_falls_back)
 {
-	struct ipc_advertise b = adv_of(0xbb, 2);
-	struct pair_runtime *prev, *ra, *rb;
-	void **stale;
-	size_t nstale;
+	struct pair_runtime *ra, *rb;
 
 	ck_assert_int_eq(add_quiet(0xaa, C(0)), PAIR_FIRST);
 	ra = pair_current(&p);
-	ck_assert_int_eq(pair_runtime_add(&p, &b, C(1), &prev, &stale, &nstale),
-	    PAIR_REPLACED);
-	free(stale);
+	add_conn(0xbb, 2, 1, PAIR_REPLACED, ANY, 0);
 	rb = pair_current(&p);
 	ck_assert_int_eq(add_quiet(0xaa, C(2)), PAIR_KNOWN);
 	ck_assert_ptr_eq(pair_current(&p), rb);
@@ -390,29 +383,20 @@ END_TEST
 
 START_TEST(test_history_trim)
 {
-	struct ipc_advertise adv;
 	struct pair_runtime *prev, *busy[3];
-	void **stale;
-	size_t nstale;
 	int i;
 
 	/* Three runtimes with a session each, which must never be forgotten. */
 	for (i = 0; i < 3; i++) {
-		adv = adv_of((uint8_t)(i + 1), (uint64_t)i + 1);
-		pair_runtime_add(&p, &adv, C(i), &prev, &stale, &nstale);
-		ck_assert_uint_eq(nstale, 0);
+		add_conn((uint8_t)(i + 1), (uint64_t)i + 1, i, ANY, 0, 0);
 		pair_tool_add(&p, T(i));
 		busy[i] = match_expect(T(i), C(i));
 	}
 	/* Many restarts, each with one idle connection. */
 	for (i = 3; i < 3 + 3 * PAIR_MAX_RUNTIMES; i++) {
-		adv = adv_of((uint8_t)(i + 1), (uint64_t)i + 1);
-		ck_assert_int_eq(pair_runtime_add(&p, &adv, C(i), &prev, &stale,
-		    &nstale), PAIR_REPLACED);
-		ck_assert_uint_eq(nstale, i > 3 ? 1 : 0);
-		if (i > 3)
-			ck_assert_ptr_eq(stale[0], C(i - 1));
-		free(stale);
+		/* The previous restart's idle connection is stale. */
+		prev = add_conn((uint8_t)(i + 1), (uint64_t)i + 1, i,
+		    PAIR_REPLACED, i > 3 ? 1 : 0, i - 1);
 		ck_assert_ptr_nonnull(prev);
 		ck_assert_msg(known(prev), "restart %d: prev is not in the table", i);
 		ck_assert_uint_le(p.nruntimes, PAIR_MAX_RUNTIMES);
@@ -425,10 +409,7 @@ START_TEST(test_history_trim)
 		ck_assert_uint_eq(busy[i]->nconns, 0);
 	}
 	/* The oldest idle-less runtimes were forgotten: cookie 4 is new again. */
-	adv = adv_of(4, 4);
-	ck_assert_int_eq(pair_runtime_add(&p, &adv, C(63), &prev, &stale, &nstale),
-	    PAIR_REPLACED);
-	free(stale);
+	add_conn(4, 4, 63, PAIR_REPLACED, ANY, 0);
 	ck_assert_uint_eq(pair_current(&p)->seq, p.seq);
 	ck_assert_uint_le(p.nruntimes, PAIR_MAX_RUNTIMES);
 }
@@ -436,10 +417,7 @@ END_TEST
 
 START_TEST(test_trim_keeps_prev)
 {
-	struct ipc_advertise adv;
 	struct pair_runtime *prev, *last;
-	void **stale;
-	size_t nstale;
 	int i;
 
 	/*
@@ -448,23 +426,14 @@ START_TEST(test_trim_keeps_prev)
 	 * no connection left, yet the caller is given it as *prev.
 	 */
 	for (i = 0; i < PAIR_MAX_RUNTIMES - 1; i++) {
-		adv = adv_of((uint8_t)(i + 1), (uint64_t)i + 1);
-		pair_runtime_add(&p, &adv, C(i), &prev, &stale, &nstale);
-		free(stale);
+		add_conn((uint8_t)(i + 1), (uint64_t)i + 1, i, ANY, ANY, 0);
 		pair_tool_add(&p, T(i));
 		match_expect(T(i), C(i));
 	}
-	adv = adv_of(0xe0, 0xe0);
-	pair_runtime_add(&p, &adv, C(40), &prev, &stale, &nstale);
-	free(stale);
+	add_conn(0xe0, 0xe0, 40, ANY, ANY, 0);
 	last = pair_current(&p);
 	ck_assert_uint_eq(p.nruntimes, PAIR_MAX_RUNTIMES);
-	adv = adv_of(0xe1, 0xe1);
-	ck_assert_int_eq(pair_runtime_add(&p, &adv, C(41), &prev, &stale,
-	    &nstale), PAIR_REPLACED);
-	ck_assert_uint_eq(nstale, 1);
-	ck_assert_ptr_eq(stale[0], C(40));
-	free(stale);
+	prev = add_conn(0xe1, 0xe1, 41, PAIR_REPLACED, 1, 40);
 	ck_assert_ptr_eq(prev, last);
 	ck_assert_msg(known(prev), "the runtime given as prev was freed");
 	ck_assert_uint_eq(prev->adv.pid, 0xe0);
@@ -472,9 +441,7 @@ START_TEST(test_trim_keeps_prev)
 	 * It goes at the next change instead; the history then holds one
 	 * more than the limit only because every other runtime is busy.
 	 */
-	adv = adv_of(0xe2, 0xe2);
-	pair_runtime_add(&p, &adv, C(42), &prev, &stale, &nstale);
-	free(stale);
+	prev = add_conn(0xe2, 0xe2, 42, ANY, ANY, 0);
 	ck_assert_msg(!known(last), "a runtime with no connection was kept");
 	ck_assert_msg(known(prev), "the runtime given as prev was freed");
 	ck_assert_uint_le(p.nruntimes, PAIR_MAX_RUNTIMES + 1);
@@ -531,18 +498,10 @@ START_TEST(test_ready)
 	ck_assert_int_eq(add_quiet(0x44, C(1)), PAIR_KNOWN);
 	ck_assert_int_eq(pair_ready(&p), 0);
 	match_expect(T(1), C(1));
-	/* A new runtime replaces the old (whose idle one is handed back to be
-	 * closed); its own idle connection is what makes the table ready. */
+	/* A new runtime replaces the old (whose idle one, C(2), is handed back
+	 * to be closed); its own idle connection makes the table ready. */
 	ck_assert_int_eq(add_quiet(0x44, C(2)), PAIR_KNOWN);
-	{
-		struct ipc_advertise adv = adv_of(0x45, 2000);
-		struct pair_runtime *prev;
-		void **stale;
-		size_t nstale;
-
-		pair_runtime_add(&p, &adv, C(3), &prev, &stale, &nstale);
-		free(stale);
-	}
+	add_conn(0x45, 2000, 3, PAIR_REPLACED, 1, 2);
 	ck_assert_int_eq(pair_ready(&p), 1);
 	pair_tool_add(&p, T(2));
 	match_expect(T(2), C(3));
