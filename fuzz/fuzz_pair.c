@@ -60,6 +60,7 @@ struct model {
 	size_t nsess;
 	size_t tools[MAX_OPS + 1];      /* handles, oldest first */
 	size_t ntools;
+	size_t nknown;                  /* runtimes still in the table */
 	enum hstate state[MAX_OPS + 2];
 	size_t nhandles;                /* handles used: 1..nhandles */
 };
@@ -119,16 +120,6 @@ m_find(const struct model *m, uint8_t k)
 	return -1;
 }
 
-/* Number of runtimes the model still knows. */
-static size_t
-m_known(const struct model *m)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < m->nrt; i++)
-		n += m->rt[i].known != 0;
-	return n;
-}
 
 /* Remove entry i of an array of n handles. */
 static void
@@ -156,7 +147,7 @@ check_agree(struct pair *p, const struct model *m)
 
 	FUZZ_CHECK(pair_idle_count(p) == m->nidle);
 	FUZZ_CHECK(pair_tool_count(p) == m->ntools);
-	FUZZ_CHECK(p->nruntimes == m_known(m));
+	FUZZ_CHECK(p->nruntimes == m->nknown);
 	cur = m_current(m);
 	FUZZ_CHECK(pair_current(p) == (cur < 0 ? NULL : m->rt[cur].ptr));
 	n = 0;
@@ -216,7 +207,7 @@ op_advertise(struct pair *p, struct model *m, uint8_t arg)
 		r = (size_t)known;
 	} else {
 		/* A new one: every idle connection there was is stale. */
-		FUZZ_CHECK(ev == (m_known(m) == 0 ? PAIR_FIRST : PAIR_REPLACED));
+		FUZZ_CHECK(ev == (m->nknown == 0 ? PAIR_FIRST : PAIR_REPLACED));
 		FUZZ_CHECK(prev == (cur < 0 ? NULL : m->rt[cur].ptr));
 		while (m->nidle > 0)
 			m_evict(m, 0, exp, &nexp);
@@ -224,6 +215,7 @@ op_advertise(struct pair *p, struct model *m, uint8_t arg)
 		memset(&m->rt[r], 0, sizeof m->rt[r]);
 		m->rt[r].k = k;
 		m->rt[r].known = 1;
+		m->nknown++;
 		m->rt[r].ptr = TAILQ_FIRST(&p->runtimes);
 		FUZZ_CHECK(m->rt[r].ptr != NULL);
 		for (i = 0; i < r; i++)
@@ -261,10 +253,12 @@ op_advertise(struct pair *p, struct model *m, uint8_t arg)
 	 * Beyond PAIR_MAX_RUNTIMES, the oldest runtimes without connections
 	 * are forgotten, but never the one just replaced.
 	 */
-	for (i = 0; i < m->nrt && m_known(m) > PAIR_MAX_RUNTIMES; i++) {
+	for (i = 0; i < m->nrt && m->nknown > PAIR_MAX_RUNTIMES; i++) {
 		if (m->rt[i].known && m->rt[i].nconns == 0 &&
-		    (known >= 0 || cur < 0 || i != (size_t)cur))
+		    (known >= 0 || cur < 0 || i != (size_t)cur)) {
 			m->rt[i].known = 0;
+			m->nknown--;
+		}
 	}
 }
 
@@ -377,11 +371,15 @@ op_match(struct pair *p, struct model *m)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct model *m;
+	static struct model model;
+	struct model *m = &model;
 	struct pair p;
 	size_t i, nops;
 
-	m = xcalloc(1, sizeof *m);
+	/* Static (it is large): reset what the last input used. */
+	memset(m->state, 0, (m->nhandles + 1) * sizeof m->state[0]);
+	m->nrt = m->nidle = m->nsess = m->ntools = m->nknown = 0;
+	m->nhandles = 0;
 	pair_init(&p);
 	nops = size / 2 < MAX_OPS ? size / 2 : MAX_OPS;
 	for (i = 0; i < nops; i++) {
@@ -415,6 +413,5 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pair_clear(&p);
 	FUZZ_CHECK(TAILQ_EMPTY(&p.runtimes) && TAILQ_EMPTY(&p.idle) &&
 	    TAILQ_EMPTY(&p.tools));
-	free(m);
 	return 0;
 }
