@@ -141,8 +141,9 @@ check_parse(const char *text, int runtime)
 
 /*
  * The default tool socket under this $TMPDIR (NULL: unset): the path has
- * the runtime's name, and a route that relies on it is accepted exactly
- * when the path fits a socket address, else refused with a message.
+ * the runtime's name (and the router's alias the same with "dsrouter-"),
+ * and a route that relies on it is accepted exactly when the path fits a
+ * socket address, else refused with a message.
  */
 static void
 check_default_path(const char *tmpdir)
@@ -150,8 +151,8 @@ check_default_path(const char *tmpdir)
 	struct route_spec spec;
 	struct route_conf *rc;
 	struct conf *conf;
-	const char *dir, *p;
-	char *path, *cause = NULL, pid[32];
+	const char *dir, *p, *p0;
+	char *path, *alias, *cause = NULL, pid[32];
 	size_t n;
 
 	if (tmpdir == NULL)
@@ -166,13 +167,24 @@ check_default_path(const char *tmpdir)
 	p = path + n;
 	if (dir[n - 1] != '/')
 		FUZZ_CHECK(*p++ == '/');
-	snprintf(pid, sizeof pid, "dotnet-diagnostic-%ld-", (long)getpid());
+	FUZZ_CHECK(strncmp(p, "dotnet-diagnostic-", 18) == 0);
+	p0 = p += 18;
+	snprintf(pid, sizeof pid, "%ld-", (long)getpid());
 	FUZZ_CHECK(strncmp(p, pid, strlen(pid)) == 0);
 	p += strlen(pid);
 	FUZZ_CHECK(isdigit((unsigned char)*p));
 	while (isdigit((unsigned char)*p))
 		p++;
 	FUZZ_CHECK(strcmp(p, "-socket") == 0);
+
+	/* The router's own name for it: the same, with "dsrouter-" before the pid. */
+	alias = addr_router_tool_path(getpid(), &cause);
+	FUZZ_CHECK(alias != NULL && cause == NULL);
+	n = strlen(path) - strlen(p0);
+	FUZZ_CHECK(strncmp(alias, path, n) == 0);
+	FUZZ_CHECK(strncmp(alias + n, "dsrouter-", 9) == 0);
+	FUZZ_CHECK(strcmp(alias + n + 9, p0) == 0);
+	free(alias);
 
 	/*
 	 * Known issue, reported: conf_route_default_tool reads the path as a
