@@ -290,11 +290,16 @@ static int
 cli_finish(struct cli_state *cs, char **cause)
 {
 	struct cli *cli = cs->cli;
+	int k;
 
 	if (cli->config != NULL) {
-		if (cs->verb != NULL || cs->nroute > 0) {
+		for (k = 0; k < KEY_COUNT && cs->spec.val[k] == NULL; k++)
+			;
+		if (cs->verb != NULL || k < KEY_COUNT) {
 			xasprintf(cause, "give either -c FILE or a route on the "
-			    "command line, not both");
+			    "command line, not both (%s belongs in the file)",
+			    cs->verb != NULL ? cs->verb :
+			    conf_key_name((enum conf_key)k));
 			return 64;
 		}
 		return 0;

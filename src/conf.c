@@ -371,10 +371,14 @@ conf_route_mode(struct conf *conf, const struct route_spec *spec,
 		}
 		if (m->unsupported) {
 			conf_error(cause, conf, spec->vline[KEY_MODE],
-			    "mode '%s' is not yet supported (it needs %s); use "
-			    "%s with a forwarded port instead", m->name,
-			    m->mode == MODE_SERVER_SERVER ? "adb" : "usbmux",
-			    m->mode == MODE_SERVER_SERVER ? "android-emu" : "ios-sim");
+			    "mode '%s' is not yet supported (it needs %s port "
+			    "forwarding); forward the port yourself and use %s",
+			    m->name, m->mode == MODE_SERVER_SERVER ? "adb" :
+			    "usbmux", m->mode == MODE_SERVER_SERVER ?
+			    "'adb reverse tcp:9000 tcp:9001' with mode "
+			    "server-server and tcp-server 127.0.0.1:9001" :
+			    "mode server-client with tcp-client at the forwarded "
+			    "port");
 			return -1;
 		}
 		*mode = m->mode;
@@ -481,9 +485,15 @@ conf_route_access(struct conf *conf, const struct route_spec *spec,
 {
 	struct access *ac = &rc->access;
 	char label[32], *why = NULL;
+	int own = MODE_TOOL_SERVER(rc->mode) && rc->tool.kind == ADDR_UNIX;
 	enum conf_key k;
 
 	ac->mode = DSR_DEFAULT_SOCKET_MODE;
+	/* Defaults of [dsrouterd] concern only the Unix sockets routes make. */
+	for (k = KEY_SOCKET_MODE; !own && k <= KEY_ALLOW_GROUPS; k++) {
+		if (spec->inherited[k])
+			return 0;
+	}
 	k = KEY_SOCKET_MODE;
 	if (spec->val[k] != NULL && access_parse_mode(spec->val[k], &ac->mode) != 0) {
 		conf_error(cause, conf, spec->vline[k], "%s: '%s' is not a socket "
@@ -509,10 +519,11 @@ conf_route_access(struct conf *conf, const struct route_spec *spec,
 	if (spec->val[k] != NULL && access_parse_groups(spec->val[k], &ac->gids,
 	    &ac->ngids, &why) != 0)
 		goto bad;
-	if (rc->tool.kind != ADDR_UNIX && (ac->nuids > 0 || ac->ngids > 0 ||
+	if (!own && (ac->nuids > 0 || ac->ngids > 0 ||
 	    spec->val[KEY_SOCKET_MODE] != NULL || ac->group_set)) {
 		conf_error(cause, conf, rc->tool_line, "socket-mode, socket-group, "
-		    "allow-users and allow-groups need a Unix tool socket, not %s",
+		    "allow-users and allow-groups need a tool socket the route "
+		    "creates (ipc-server on a Unix path), not %s",
 		    addr_describe(&rc->tool));
 		return -1;
 	}

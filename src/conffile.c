@@ -200,6 +200,7 @@ conffile_build(struct conffile *cl)
 			if (spec.val[k] == NULL && cl->global.spec.val[k] != NULL) {
 				spec.val[k] = cl->global.spec.val[k];
 				spec.vline[k] = cl->global.spec.vline[k];
+				spec.inherited[k] = 1;
 			}
 		}
 		if (conf_add_route(cl->conf, &spec, &cl->cause) != 0)

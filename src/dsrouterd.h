@@ -146,6 +146,7 @@ struct route_spec {
 	unsigned line;
 	const char *val[KEY_COUNT];
 	unsigned vline[KEY_COUNT];
+	int inherited[KEY_COUNT];  /* given in [dsrouterd], for every route */
 };
 
 /* What a reload does to one route. */

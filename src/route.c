@@ -186,10 +186,10 @@ route_runtime_timeout(evutil_socket_t fd, short events, void *arg)
 	(void)events;
 	if (r->seen_runtime)
 		return;
-	log_err(r->tag, "no runtime %s %s within %u s (--runtime-timeout); "
+	log_err(r->tag, "no runtime %s %s within %.1f s (--runtime-timeout); "
 	    "stopping the route", MODE_RUNTIME_SERVER(r->conf.mode) ?
 	    "connected to" : "reachable at", addr_describe(&r->conf.runtime),
-	    r->conf.runtime_timeout_ms / 1000);
+	    (double)r->conf.runtime_timeout_ms / 1000.0);
 	daemon_route_expired(r->daemon, r);
 }
 

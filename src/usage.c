@@ -29,7 +29,12 @@
 "                               command (default 2)\n"
 #define U_REMOTE \
 "  --allow-remote-tools         let a tcp: tool socket listen off loopback\n" \
-"                               (anyone who reaches it controls the runtime)\n"
+"                               (anyone who reaches it controls the runtime)\n" \
+"  --socket-mode MODE           the tool socket's mode, octal (default 0600)\n" \
+"  --socket-group GROUP         the tool socket's group\n" \
+"  --allow-users USERS          only these users' tools (names or uids, by\n" \
+"                               commas; root and this user always)\n" \
+"  --allow-groups GROUPS        only tools of users in these groups\n"
 #define U_COMMON \
 "  -i, --info                   print how to point an app and a tool at the\n" \
 "                               router, and keep running\n" \
@@ -39,7 +44,8 @@
 "                               e.g. 'SIGINT;SIGQUIT')\n" \
 "  --parentprocess PID[:NAME]   stop when that process exits (set by the\n" \
 "                               tools' --dsrouter launcher)\n" \
-"  -h, --help                   show help (of a verb, after it)\n"
+"  -fp, --forward-port Android|iOS  not yet supported (exit 69)\n" \
+"  -h, -?, --help               show help (of a verb, after it)\n"
 
 /* One verb or preset: what it does, its options, an example. */
 static const struct usage_verb {
@@ -84,7 +90,8 @@ static const struct usage_verb {
 	  "(or let the tool start it: dotnet-trace collect --dsrouter android-emu)\n" },
 	{ "ios-sim",
 	  "server-client for an app in the iOS simulator, listening on\n"
-	  "127.0.0.1:9000 (DOTNET_DiagnosticPorts=127.0.0.1:9000,suspend,listen).\n",
+	  "127.0.0.1:9000 (DOTNET_DiagnosticPorts=127.0.0.1:9000,nosuspend,listen;\n"
+	  "with suspend, the app waits for a tool to resume it).\n",
 	  U_IPCS U_TCPC U_TIMEOUTS U_COMMON,
 	  "dsrouterd ios-sim\n"
 	  "dotnet-trace collect -p <dsrouterd pid>\n" },
@@ -137,8 +144,9 @@ U_IPCS U_IPCC U_TCPS U_TCPC U_TIMEOUTS U_REMOTE U_COMMON
 "'q' on standard input stops the router, as a signal does.\n"
 "\n"
 "Exit status: 0 stopped by a signal, 'q' or the parent's exit; 64 bad command\n"
-"line; 78 bad configuration; 69 no runtime within --runtime-timeout, or an\n"
-"unsupported preset; 71 cannot listen or set up a socket.\n");
+"line; 78 bad configuration; 69 no route left running (--runtime-timeout, or\n"
+"after a reload), or an unsupported preset; 70 internal error; 71 cannot\n"
+"listen or set up a socket.\n");
 }
 
 /* Print one verb's help; -1 when there is no such verb. */
