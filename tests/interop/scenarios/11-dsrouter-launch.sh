@@ -15,9 +15,12 @@
 # and the app's counters; dotnet-counters monitor shows them; dotnet-gcdump
 # collect gets a heap that lists the app's DsrInteropMarker objects. After
 # each tool exits, the router it started is gone, said it was stopped by 'q'
-# on its standard input, and left no dotnet-diagnostic-* socket; last, a
-# tool killed with SIGKILL mid-trace: its router exits by itself
-# (--parentprocess) and leaves no socket either. Port 9000 is fixed by the
+# on its standard input, and left no dotnet-diagnostic-* socket. Then
+# Ctrl-C as a terminal sends it, SIGINT to the process group of dotnet-trace
+# and its router: the router ignores it (--block-signals), the tool ends its
+# trace complete and stops the router with 'q'. Last, a tool killed with
+# SIGKILL mid-trace: its router exits by itself (--parentprocess) and leaves
+# no socket either. Port 9000 is fixed by the
 # preset: when something else listens there, or another interop run on this
 # machine holds it (a lock file in /tmp), the scenario is skipped.
 
@@ -67,15 +70,18 @@ dsrouterds_in_dir() {
 # background (PID[NAME]; its output, with the router's log, in D/NAME.out).
 # Waits until the router it started runs; LAUNCHED is that router, TOOL_PID
 # the tool. The router must be dsrouterd reached through the link, with the
-# launcher's arguments.
+# launcher's arguments. With LAUNCH_GROUP=1 the tool leads a process group
+# of its own (as in a terminal) and gets SIGINT and SIGQUIT back (a
+# background job starts with them ignored).
 launch_start() {
-	local name=$1 exe=$2 argv ppid
+	local name=$1 exe=$2 argv ppid group=()
 	shift 2
 	if [ -n "$(port_user $PORT)" ]; then
 		skip_rest "port $PORT (fixed by the android-emu preset) is busy: $(port_user $PORT)"
 	fi
+	[ "${LAUNCH_GROUP:-0}" = 1 ] && group=(setsid env "--default-signal=INT,QUIT")
 	LAUNCH_T0[$name]=$(now)
-	timeout 90 "$exe" "$@" --dsrouter android-emu < /dev/null > "$D/$name.out" 2>&1 &
+	timeout 90 "${group[@]}" "$exe" "$@" --dsrouter android-emu < /dev/null > "$D/$name.out" 2>&1 &
 	PID[$name]=$!
 	track "${PID[$name]}"
 	if ! wait_for "$D/$name.out" 'running [0-9]+ route' 10; then
@@ -261,7 +267,37 @@ if offers "dotnet-gcdump collect" &&
 	fi
 fi
 
-# 4. The tool killed mid-trace: its router sees its parent go and exits.
+# 4. Ctrl-C: SIGINT to the process group of the tool and its router.
+if offers "dotnet-trace collect" && command -v setsid > /dev/null 2>&1 &&
+	env --default-signal=INT true 2> /dev/null; then
+	if LAUNCH_GROUP=1 launch_start dt-int "$DOTNET_TRACE" collect --providers "$PROVIDER" \
+		--duration 00:00:01:00 -o "$D/dt-int.nettrace"; then
+		if wait_for "$D/dt-int.out" '^Output File' 15; then
+			sleep 2
+			if [ "$(ps -o pgid= -p "$LAUNCHED" | tr -d ' ')" = "$TOOL_PID" ]; then
+				kill -INT -- "-$TOOL_PID"
+				ok "Ctrl-C: SIGINT to the process group $TOOL_PID (dotnet-trace and its router $LAUNCHED)"
+			else
+				fail "the router $LAUNCHED is not in the tool's process group $TOOL_PID"
+				kill -INT "$TOOL_PID"
+			fi
+			launch_finish dt-int
+			if grep -q 'Trace completed' "$D/dt-int.out"; then
+				check_trace "$D/dt-int.nettrace" "dotnet-trace --dsrouter ended by Ctrl-C"
+			else
+				fail "dotnet-trace --dsrouter, Ctrl-C: no 'Trace completed'"
+				tail -n 5 "$D/dt-int.out" | show
+			fi
+		else
+			fail "dotnet-trace --dsrouter: the session did not start"
+			tail -n 5 "$D/dt-int.out" | show
+		fi
+	fi
+else
+	note "SKIP: Ctrl-C: needs setsid and env --default-signal (coreutils 8.31)"
+fi
+
+# 5. The tool killed mid-trace: its router sees its parent go and exits.
 if offers "dotnet-trace collect" &&
 	launch_start dt-kill "$DOTNET_TRACE" collect --providers "$PROVIDER" \
 		--duration 00:00:01:00 -o "$D/dt-kill.nettrace"; then
