@@ -98,9 +98,12 @@ addr_parse_unix(struct addr *a, const char *path, const char *orig, char **cause
 	return 0;
 }
 
-/* Parse a runtime-side address: host:port, [v6]:port, *:port or unix:PATH. */
-int
-addr_parse_runtime(struct addr *a, const char *s, char **cause)
+/*
+ * Parse an address: unix:PATH, tcp:HOST:PORT, or without a prefix a path
+ * (tool side) or HOST:PORT, [V6]:PORT, *:PORT (runtime side).
+ */
+static int
+addr_parse(struct addr *a, const char *s, int tool, char **cause)
 {
 	int rc;
 
@@ -109,6 +112,8 @@ addr_parse_runtime(struct addr *a, const char *s, char **cause)
 		rc = addr_parse_unix(a, s + 5, s, cause);
 	else if (strncmp(s, "tcp:", 4) == 0)
 		rc = addr_parse_tcp(a, s + 4, s, cause);
+	else if (tool)
+		rc = addr_parse_unix(a, s, s, cause);
 	else
 		rc = addr_parse_tcp(a, s, s, cause);
 	if (rc == 0)
@@ -116,22 +121,18 @@ addr_parse_runtime(struct addr *a, const char *s, char **cause)
 	return rc;
 }
 
+/* Parse a runtime-side address: host:port, [v6]:port, *:port or unix:PATH. */
+int
+addr_parse_runtime(struct addr *a, const char *s, char **cause)
+{
+	return addr_parse(a, s, 0, cause);
+}
+
 /* Parse a tool-side address: a socket path, unix:PATH or tcp:host:port. */
 int
 addr_parse_tool(struct addr *a, const char *s, char **cause)
 {
-	int rc;
-
-	memset(a, 0, sizeof *a);
-	if (strncmp(s, "tcp:", 4) == 0)
-		rc = addr_parse_tcp(a, s + 4, s, cause);
-	else if (strncmp(s, "unix:", 5) == 0)
-		rc = addr_parse_unix(a, s + 5, s, cause);
-	else
-		rc = addr_parse_unix(a, s, s, cause);
-	if (rc == 0)
-		a->text = xstrdup(s);
-	return rc;
+	return addr_parse(a, s, 1, cause);
 }
 
 /* Fill the socket address; passive for addresses to listen on. */

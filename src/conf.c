@@ -109,40 +109,41 @@ conf_key_is_endpoint(enum conf_key key)
 	    key == KEY_TCP_SERVER || key == KEY_TCP_CLIENT;
 }
 
+/* Join key names, comma-separated, in buf: all, or those [dsrouterd] may set. */
+static const char *
+conf_key_join(char *buf, size_t size, int defaults)
+{
+	size_t len = 0;
+	int i;
+
+	if (buf[0] != '\0')
+		return buf;
+	for (i = 0; i < KEY_COUNT && len < size; i++) {
+		if (defaults && (i == KEY_MODE ||
+		    conf_key_is_endpoint((enum conf_key)i)))
+			continue;
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+		    len > 0 ? ", " : "", conf_keys[i]);
+	}
+	return buf;
+}
+
 /* The route keys, comma-separated, for messages. */
 const char *
 conf_key_list(void)
 {
-	static char list[256];
-	size_t len = 0;
-	int i;
+	static char list[512];
 
-	if (list[0] != '\0')
-		return list;
-	for (i = 0; i < KEY_COUNT && len < sizeof list; i++) {
-		len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
-		    i > 0 ? ", " : "", conf_keys[i]);
-	}
-	return list;
+	return conf_key_join(list, sizeof list, 0);
 }
 
 /* The keys [dsrouterd] may set as defaults for every route, for messages. */
 const char *
 conf_key_list_defaults(void)
 {
-	static char list[256];
-	size_t len = 0;
-	int i;
+	static char list[512];
 
-	if (list[0] != '\0')
-		return list;
-	for (i = 0; i < KEY_COUNT && len < sizeof list; i++) {
-		if (i == KEY_MODE || conf_key_is_endpoint((enum conf_key)i))
-			continue;
-		len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
-		    len > 0 ? ", " : "", conf_keys[i]);
-	}
-	return list;
+	return conf_key_join(list, sizeof list, 1);
 }
 
 /* Parse a yes/no value. */
