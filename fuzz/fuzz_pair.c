@@ -155,7 +155,7 @@ check_agree(struct pair *p, const struct model *m)
 		for (i = 0; i < m->nidle; i++)
 			n += m->idle[i].rt == (size_t)cur;
 	}
-	FUZZ_CHECK(pair_ready(p) == (m->ntools == 0 && n > 0));
+	FUZZ_CHECK(pair_ready(p, NULL) == (m->ntools == 0 && n > 0));
 
 	/* Newest first, each with its connections and its latest pid. */
 	i = m->nrt;
@@ -307,7 +307,7 @@ op_tool_add(struct pair *p, struct model *m)
 {
 	size_t h = ++m->nhandles;
 
-	pair_tool_add(p, H(h));
+	pair_tool_add(p, H(h), NULL);
 	m->state[h] = H_WAITING;
 	m->tools[m->ntools++] = h;
 }
@@ -380,7 +380,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(m->state, 0, (m->nhandles + 1) * sizeof m->state[0]);
 	m->nrt = m->nidle = m->nsess = m->ntools = m->nknown = 0;
 	m->nhandles = 0;
-	pair_init(&p);
+	pair_init(&p, 0);
 	nops = size / 2 < MAX_OPS ? size / 2 : MAX_OPS;
 	for (i = 0; i < nops; i++) {
 		switch (data[2 * i] % 7) {

@@ -69,11 +69,13 @@ accept_busy(int fd, void *arg)
 	    "with NOT_YET_AVAILABLE");
 }
 
-/* A tool connected to the route's tool socket. */
-void
-accept_tool(int fd, void *arg)
+/*
+ * A tool connected to a tool socket of the route: the route's own, or a
+ * runtime's (want, with runtimes = many).
+ */
+static void
+accept_tool_for(struct route *r, int fd, struct pair_runtime *want)
 {
-	struct route *r = arg;
 	struct conn *c;
 	uint8_t buf[ROUTE_FRAME_READ];
 	struct ipc_header h;
@@ -82,8 +84,9 @@ accept_tool(int fd, void *arg)
 	ssize_t n;
 
 	c = conn_new(r, fd, CONN_ROLE_TOOL, CONN_TOOL_FRAME);
+	c->want = want;
 	log_trace(r->tag, "conn %llu: tool connected", (unsigned long long)c->id);
-	if (r->conf.tool.kind == ADDR_UNIX &&
+	if ((want != NULL || r->conf.tool.kind == ADDR_UNIX) &&
 	    !sock_peer_allowed(fd, &r->conf.access, &uid, &pid)) {
 		conn_refuse(c, IPC_E_ACCESS_DENIED, LOG_LEVEL_WARN, "refused a "
 		    "tool of uid %ld (pid %ld): not in allow-users or "
@@ -114,6 +117,22 @@ accept_tool(int fd, void *arg)
 		return;
 	}
 	bufferevent_enable(c->bev, EV_READ);
+}
+
+/* A tool connected to the route's tool socket. */
+void
+accept_tool(int fd, void *arg)
+{
+	accept_tool_for(arg, fd, NULL);
+}
+
+/* A tool connected to one runtime's own tool socket (runtimes = many). */
+void
+accept_runtime_tool(int fd, void *arg)
+{
+	struct runtime *rt = arg;
+
+	accept_tool_for(rt->route, fd, rt->prt);
 }
 
 /*

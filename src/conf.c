@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -29,6 +31,9 @@ static const char *conf_keys[KEY_COUNT] = {
 	[KEY_SOCKET_GROUP] = "socket-group",
 	[KEY_ALLOW_USERS] = "allow-users",
 	[KEY_ALLOW_GROUPS] = "allow-groups",
+	[KEY_RUNTIMES] = "runtimes",
+	[KEY_IPC_SERVER_DIR] = "ipc-server-dir",
+	[KEY_RUNTIME_GRACE] = "runtime-grace",
 };
 
 /* Verbs and presets, and what each means. */
@@ -72,11 +77,13 @@ conf_free(struct conf *conf)
 	while ((rc = TAILQ_FIRST(&conf->routes)) != NULL) {
 		TAILQ_REMOVE(&conf->routes, rc, entry);
 		access_free(&rc->access);
+		free(rc->tool_dir);
 		free(rc->name);
 		addr_free(&rc->tool);
 		addr_free(&rc->runtime);
 		free(rc);
 	}
+	free(conf->control_socket);
 	free(conf->file);
 	free(conf);
 }
@@ -109,6 +116,14 @@ conf_key_is_endpoint(enum conf_key key)
 	    key == KEY_TCP_SERVER || key == KEY_TCP_CLIENT;
 }
 
+/* Whether [dsrouterd] may set a key as a default for every route. */
+int
+conf_key_is_default(enum conf_key key)
+{
+	return key != KEY_MODE && !conf_key_is_endpoint(key) &&
+	    key != KEY_RUNTIMES && key != KEY_IPC_SERVER_DIR;
+}
+
 /* Join key names, comma-separated, in buf: all, or those [dsrouterd] may set. */
 static const char *
 conf_key_join(char *buf, size_t size, int defaults)
@@ -119,8 +134,7 @@ conf_key_join(char *buf, size_t size, int defaults)
 	if (buf[0] != '\0')
 		return buf;
 	for (i = 0; i < KEY_COUNT && len < size; i++) {
-		if (defaults && (i == KEY_MODE ||
-		    conf_key_is_endpoint((enum conf_key)i)))
+		if (defaults && !conf_key_is_default((enum conf_key)i))
 			continue;
 		len += (size_t)snprintf(buf + len, size - len, "%s%s",
 		    len > 0 ? ", " : "", conf_keys[i]);
@@ -537,6 +551,59 @@ bad:
 	return -1;
 }
 
+/*
+ * Many runtimes on one route (runtimes = many): a route runtimes connect
+ * to; ipc-server-dir, a tool socket per runtime, in server-server.
+ */
+static int
+conf_route_runtimes(struct conf *conf, const struct route_spec *spec,
+    struct route_conf *rc, char **cause)
+{
+	const char *v = spec->val[KEY_RUNTIMES], *dir = spec->val[KEY_IPC_SERVER_DIR];
+	char label[32];
+	struct stat sb;
+
+	rc->grace_ms = DSR_DEFAULT_RUNTIME_GRACE_MS;
+	if (conf_route_timeout(conf, spec, KEY_RUNTIME_GRACE, &rc->grace_ms,
+	    cause) != 0)
+		return -1;
+	if (v != NULL && strcmp(v, "many") != 0 && strcmp(v, "one") != 0) {
+		conf_error(cause, conf, spec->vline[KEY_RUNTIMES], "%s: '%s' is "
+		    "not one or many", conf_key_label(conf, KEY_RUNTIMES, label,
+		    sizeof label), v);
+		return -1;
+	}
+	rc->many = v != NULL && strcmp(v, "many") == 0;
+	if (rc->many && !MODE_RUNTIME_SERVER(rc->mode)) {
+		conf_error(cause, conf, spec->vline[KEY_RUNTIMES], "runtimes = "
+		    "many needs a route runtimes connect to (server-server or "
+		    "client-server), not %s", conf_mode_name(rc->mode));
+		return -1;
+	}
+	if (dir == NULL)
+		return 0;
+	conf_key_label(conf, KEY_IPC_SERVER_DIR, label, sizeof label);
+	if (!rc->many || rc->mode != MODE_SERVER_SERVER) {
+		conf_error(cause, conf, spec->vline[KEY_IPC_SERVER_DIR], "%s needs "
+		    "a server-server route with runtimes = many", label);
+		return -1;
+	}
+	if (*dir != '/' || stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		conf_error(cause, conf, spec->vline[KEY_IPC_SERVER_DIR], "%s: '%s' "
+		    "is not an existing directory given by its absolute path",
+		    label, dir);
+		return -1;
+	}
+	/* DIR/NAME-PID-COOKIE.sock must fit a socket address. */
+	if (strlen(dir) + strlen(rc->name) + 32 >= 108) {
+		conf_error(cause, conf, spec->vline[KEY_IPC_SERVER_DIR], "%s: '%s' "
+		    "is too long for the sockets it will hold", label, dir);
+		return -1;
+	}
+	rc->tool_dir = xstrdup(dir);
+	return 0;
+}
+
 /* Build a validated route from a spec and add it to the configuration. */
 int
 conf_add_route(struct conf *conf, const struct route_spec *spec, char **cause)
@@ -587,7 +654,8 @@ conf_add_route(struct conf *conf, const struct route_spec *spec, char **cause)
 		goto fail;
 
 	if (conf_route_exposure(conf, spec, rc, cause) != 0 ||
-	    conf_route_access(conf, spec, rc, cause) != 0)
+	    conf_route_access(conf, spec, rc, cause) != 0 ||
+	    conf_route_runtimes(conf, spec, rc, cause) != 0)
 		goto fail;
 
 	TAILQ_INSERT_TAIL(&conf->routes, rc, entry);
@@ -596,6 +664,7 @@ conf_add_route(struct conf *conf, const struct route_spec *spec, char **cause)
 
 fail:
 	access_free(&rc->access);
+	free(rc->tool_dir);
 	free(rc->name);
 	addr_free(&rc->tool);
 	addr_free(&rc->runtime);
@@ -675,7 +744,9 @@ int
 conf_route_same_ends(const struct route_conf *a, const struct route_conf *b)
 {
 	return strcmp(a->name, b->name) == 0 && a->mode == b->mode &&
-	    a->tool_default == b->tool_default &&
+	    a->tool_default == b->tool_default && a->many == b->many &&
+	    (a->tool_dir == NULL ? b->tool_dir == NULL : b->tool_dir != NULL &&
+	    strcmp(a->tool_dir, b->tool_dir) == 0) &&
 	    a->access.mode == b->access.mode &&
 	    a->access.group_set == b->access.group_set &&
 	    a->access.group == b->access.group &&
@@ -705,5 +776,6 @@ conf_route_equal(const struct route_conf *a, const struct route_conf *b)
 	    a->pair_timeout_ms == b->pair_timeout_ms &&
 	    a->frame_timeout_ms == b->frame_timeout_ms &&
 	    a->allow_remote_tools == b->allow_remote_tools &&
+	    a->grace_ms == b->grace_ms &&
 	    access_equal(&a->access, &b->access);
 }

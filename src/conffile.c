@@ -123,10 +123,20 @@ conffile_global(struct conffile *cl, const char *name, const char *value,
 		cl->conf->log_level = level;
 		return 0;
 	}
-	if (key < 0 || key == KEY_MODE || conf_key_is_endpoint((enum conf_key)key)) {
+	if (strcmp(name, "control-socket") == 0) {
+		if (*value != '/') {
+			conf_error(&cl->cause, cl->conf, cl->line, "control-socket: "
+			    "'%s' is not an absolute path", value);
+			return -1;
+		}
+		free(cl->conf->control_socket);
+		cl->conf->control_socket = xstrdup(value);
+		return 0;
+	}
+	if (key < 0 || !conf_key_is_default((enum conf_key)key)) {
 		conf_error(&cl->cause, cl->conf, cl->line, "unknown key '%s' in "
-		    "[dsrouterd] (known: log-level, and as defaults for the "
-		    "routes: %s)", name, conf_key_list_defaults());
+		    "[dsrouterd] (known: log-level, control-socket, and as "
+		    "defaults for the routes: %s)", name, conf_key_list_defaults());
 		return -1;
 	}
 	return 1;

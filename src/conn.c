@@ -104,7 +104,7 @@ conn_unpair(struct conn *c)
 	if (!c->in_pair)
 		return;
 	if (c->state == CONN_RT_IDLE)
-		pair_runtime_idle_gone(&c->route->pair, c);
+		runtime_check(runtime_of(pair_runtime_idle_gone(&c->route->pair, c)));
 	else
 		pair_tool_remove(&c->route->pair, c);
 	c->in_pair = 0;

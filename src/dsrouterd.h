@@ -25,6 +25,7 @@ struct evbuffer;
 #define DSR_DEFAULT_PAIR_TIMEOUT_MS 5000   /* a runtime is connected */
 #define DSR_DEFAULT_FIRST_RUNTIME_MS 60000 /* none is: the app may be starting */
 #define DSR_DEFAULT_FRAME_TIMEOUT_MS 2000
+#define DSR_DEFAULT_RUNTIME_GRACE_MS 5000
 #define DSR_DEFAULT_CONFIG SYSCONFDIR "/dsrouterd.conf"
 
 /* The diagnostic IPC protocol. */
@@ -107,6 +108,9 @@ struct route_conf {
 	unsigned frame_timeout_ms;
 	int allow_remote_tools;    /* a tool listener off loopback is wanted */
 	struct access access;      /* who may use a Unix tool socket */
+	int many;                  /* runtimes = many: one runtime per cookie */
+	char *tool_dir;            /* ipc-server-dir: a tool socket per runtime */
+	unsigned grace_ms;         /* a runtime without a connection this long is gone */
 	unsigned line;             /* line of the [route] header, 0 for the command line */
 	unsigned tool_line;        /* lines of the address keys */
 	unsigned runtime_line;
@@ -118,6 +122,7 @@ TAILQ_HEAD(route_conf_list, route_conf);
 struct conf {
 	char *file;                /* NULL when built from the command line */
 	enum log_level log_level;
+	char *control_socket;      /* control-socket, or NULL for the default */
 	struct route_conf_list routes;
 	unsigned nroutes;
 };
@@ -137,6 +142,9 @@ enum conf_key {
 	KEY_SOCKET_GROUP,
 	KEY_ALLOW_USERS,
 	KEY_ALLOW_GROUPS,
+	KEY_RUNTIMES,
+	KEY_IPC_SERVER_DIR,
+	KEY_RUNTIME_GRACE,
 	KEY_COUNT,
 };
 
@@ -232,6 +240,7 @@ enum pair_event {
 	PAIR_FIRST,    /* first runtime seen */
 	PAIR_KNOWN,    /* a runtime seen before reconnected */
 	PAIR_REPLACED, /* a new runtime replaced the previous one */
+	PAIR_ANOTHER,  /* many runtimes: one more, beside the others */
 };
 
 /* A runtime instance known to the pairing table. */
@@ -239,6 +248,7 @@ struct pair_runtime {
 	struct ipc_advertise adv;
 	uint64_t seq;              /* order of first appearance */
 	unsigned nconns;           /* live connections: idle and in session */
+	void *user;                /* the caller's; a runtime with one is never trimmed */
 	TAILQ_ENTRY(pair_runtime) entry;
 };
 TAILQ_HEAD(pair_runtime_list, pair_runtime);
@@ -246,7 +256,7 @@ TAILQ_HEAD(pair_runtime_list, pair_runtime);
 /* An entry of the pairing table: an idle runtime connection or a waiting tool. */
 struct pair_item {
 	void *handle;
-	struct pair_runtime *runtime; /* idle connections only */
+	struct pair_runtime *runtime; /* idle: its runtime; tool: the one it wants, or NULL */
 	TAILQ_ENTRY(pair_item) entry;
 };
 TAILQ_HEAD(pair_item_list, pair_item);
@@ -258,6 +268,7 @@ struct pair {
 	uint64_t seq;
 	struct pair_item_list idle;        /* idle advertised runtime connections */
 	struct pair_item_list tools;       /* tools waiting, oldest first */
+	int many;                          /* a new cookie is one more runtime, not a replacement */
 };
 #define PAIR_MAX_RUNTIMES 16
 #define PAIR_MAX_IDLE 2          /* idle connections kept per runtime (it keeps one) */
@@ -324,6 +335,7 @@ void conf_free(struct conf *);
 int conf_key_lookup(const char *);
 const char *conf_key_name(enum conf_key);
 int conf_key_is_endpoint(enum conf_key);
+int conf_key_is_default(enum conf_key);
 const char *conf_key_list(void);
 const char *conf_key_list_defaults(void);
 int conf_add_route(struct conf *, const struct route_spec *, char **);
@@ -356,6 +368,8 @@ void ipc_error_build(uint8_t *, uint32_t);
 void ipc_processinfo_build(uint8_t *);
 enum ipc_status ipc_processinfo_parse(const uint8_t *, size_t, struct ipc_advertise *);
 void ipc_cookie_format(const uint8_t *, char *, size_t);
+void ipc_cookie_hex(const uint8_t *, char *, size_t);
+enum ipc_status ipc_processinfo_cmdline(const uint8_t *, size_t, char *, size_t);
 const char *ipc_status_name(enum ipc_status);
 uint32_t ipc_status_hresult(enum ipc_status);
 
@@ -395,18 +409,21 @@ void fatalx(const char *, ...) DSR_PRINTFLIKE(1, 2) DSR_NORETURN;
 void notify_send(const char *);
 
 /* pair.c */
-void pair_init(struct pair *);
+void pair_init(struct pair *, int);
 void pair_clear(struct pair *);
 enum pair_event pair_runtime_add(struct pair *, const struct ipc_advertise *, void *,
     struct pair_runtime **, void ***, size_t *);
-void pair_runtime_idle_gone(struct pair *, void *);
+struct pair_runtime *pair_runtime_idle_gone(struct pair *, void *);
+void **pair_runtime_forget(struct pair *, struct pair_runtime *, size_t *);
 void pair_runtime_session_done(struct pair *, struct pair_runtime *);
 struct pair_runtime *pair_current(struct pair *);
-void pair_tool_add(struct pair *, void *);
+struct pair_runtime *pair_find(struct pair *, const uint8_t *);
+int pair_take_idle(struct pair *, void *);
+void pair_tool_add(struct pair *, void *, struct pair_runtime *);
 int pair_tool_remove(struct pair *, void *);
 int pair_match(struct pair *, void **, void **, struct pair_runtime **);
 size_t pair_idle_count(struct pair *);
-int pair_ready(struct pair *);
+int pair_ready(struct pair *, struct pair_runtime *);
 size_t pair_tool_count(struct pair *);
 
 /* ratelimit.c */

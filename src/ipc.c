@@ -170,6 +170,74 @@ ipc_cookie_format(const uint8_t *c, char *out, size_t len)
 	    c[11], c[12], c[13], c[14], c[15]);
 }
 
+/* A cookie as 32 hex digits, in the byte order of ProcessInfo's answer. */
+void
+ipc_cookie_hex(const uint8_t *c, char *out, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < IPC_COOKIE_SIZE && 2 * i + 2 < len; i++)
+		snprintf(out + 2 * i, 3, "%02x", c[i]);
+}
+
+/*
+ * The command line of a complete ProcessInfo answer, as UTF-8 in out
+ * (cut to fit, always terminated). IPC_OK, or why it is not there.
+ */
+enum ipc_status
+ipc_processinfo_cmdline(const uint8_t *buf, size_t len, char *out, size_t outlen)
+{
+	struct ipc_advertise adv;
+	enum ipc_status st;
+	size_t off = IPC_HEADER_SIZE + 8 + IPC_COOKIE_SIZE, n, i, o = 0;
+	uint32_t count, cu;
+
+	out[0] = '\0';
+	if ((st = ipc_processinfo_parse(buf, len, &adv)) != IPC_OK)
+		return st;
+	len = ipc_get16(buf + 14);
+	if (len < off + 4)
+		return IPC_BAD_SIZE;
+	count = (uint32_t)buf[off] | (uint32_t)buf[off + 1] << 8 |
+	    (uint32_t)buf[off + 2] << 16 | (uint32_t)buf[off + 3] << 24;
+	off += 4;
+	if (count > (len - off) / 2)
+		return IPC_BAD_SIZE;
+	n = count;
+	for (i = 0; i < n && o + 4 < outlen; i++) {
+		cu = (uint32_t)buf[off + 2 * i] | (uint32_t)buf[off + 2 * i + 1] << 8;
+		if (cu == 0)
+			break;
+		if (cu >= 0xd800 && cu <= 0xdbff && i + 1 < n) {
+			uint32_t lo = (uint32_t)buf[off + 2 * i + 2] |
+			    (uint32_t)buf[off + 2 * i + 3] << 8;
+			if (lo >= 0xdc00 && lo <= 0xdfff) {
+				cu = 0x10000 + ((cu - 0xd800) << 10) + (lo - 0xdc00);
+				i++;
+			}
+		}
+		if (cu < 0x20 || (cu >= 0xd800 && cu <= 0xdfff))
+			cu = '?';       /* controls and lone surrogates */
+		if (cu < 0x80) {
+			out[o++] = (char)cu;
+		} else if (cu < 0x800) {
+			out[o++] = (char)(0xc0 | cu >> 6);
+			out[o++] = (char)(0x80 | (cu & 0x3f));
+		} else if (cu < 0x10000) {
+			out[o++] = (char)(0xe0 | cu >> 12);
+			out[o++] = (char)(0x80 | ((cu >> 6) & 0x3f));
+			out[o++] = (char)(0x80 | (cu & 0x3f));
+		} else {
+			out[o++] = (char)(0xf0 | cu >> 18);
+			out[o++] = (char)(0x80 | ((cu >> 12) & 0x3f));
+			out[o++] = (char)(0x80 | ((cu >> 6) & 0x3f));
+			out[o++] = (char)(0x80 | (cu & 0x3f));
+		}
+	}
+	out[o] = '\0';
+	return IPC_OK;
+}
+
 /* A short description of a status, for logs. */
 const char *
 ipc_status_name(enum ipc_status st)

@@ -19,11 +19,15 @@
 
 #include "dsrouterd.h"
 
-/* Initialise an empty table. */
+/*
+ * Initialise an empty table. With many, every cookie is a runtime of its
+ * own (none replaces another) and a tool may ask for a given one.
+ */
 void
-pair_init(struct pair *p)
+pair_init(struct pair *p, int many)
 {
 	memset(p, 0, sizeof *p);
+	p->many = many;
 	TAILQ_INIT(&p->runtimes);
 	TAILQ_INIT(&p->idle);
 	TAILQ_INIT(&p->tools);
@@ -52,7 +56,7 @@ pair_clear(struct pair *p)
 }
 
 /* Find a runtime by cookie. */
-static struct pair_runtime *
+struct pair_runtime *
 pair_find(struct pair *p, const uint8_t *cookie)
 {
 	struct pair_runtime *r;
@@ -76,7 +80,7 @@ pair_trim(struct pair *p, const struct pair_runtime *keep)
 	r = TAILQ_LAST(&p->runtimes, pair_runtime_list);
 	while (p->nruntimes > PAIR_MAX_RUNTIMES && r != NULL) {
 		prev = TAILQ_PREV(r, pair_runtime_list, entry);
-		if (r->nconns == 0 && r != keep) {
+		if (r->nconns == 0 && r != keep && r->user == NULL) {
 			TAILQ_REMOVE(&p->runtimes, r, entry);
 			free(r);
 			p->nruntimes--;
@@ -151,14 +155,16 @@ pair_runtime_add(struct pair *p, const struct ipc_advertise *adv, void *handle,
 		ev = PAIR_KNOWN;
 	} else {
 		cur = pair_current(p);
-		ev = TAILQ_EMPTY(&p->runtimes) ? PAIR_FIRST : PAIR_REPLACED;
-		*prev = cur;
+		ev = TAILQ_EMPTY(&p->runtimes) ? PAIR_FIRST : p->many ?
+		    PAIR_ANOTHER : PAIR_REPLACED;
+		*prev = p->many ? NULL : cur;
 		r = xcalloc(1, sizeof *r);
 		r->adv = *adv;
 		r->seq = ++p->seq;
 		TAILQ_INSERT_HEAD(&p->runtimes, r, entry);
 		p->nruntimes++;
-		for (it = TAILQ_FIRST(&p->idle); it != NULL; it = next) {
+		for (it = TAILQ_FIRST(&p->idle); !p->many && it != NULL;
+		    it = next) {
 			next = TAILQ_NEXT(it, entry);
 			pair_evict(p, it, stale, nstale);
 		}
@@ -174,20 +180,75 @@ pair_runtime_add(struct pair *p, const struct ipc_advertise *adv, void *handle,
 	return ev;
 }
 
-/* An idle runtime connection closed. */
-void
+/* An idle runtime connection closed; returns its runtime, or NULL. */
+struct pair_runtime *
 pair_runtime_idle_gone(struct pair *p, void *handle)
+{
+	struct pair_runtime *r;
+	struct pair_item *it;
+
+	TAILQ_FOREACH(it, &p->idle, entry) {
+		if (it->handle == handle) {
+			r = it->runtime;
+			r->nconns--;
+			TAILQ_REMOVE(&p->idle, it, entry);
+			free(it);
+			return r;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Forget a runtime that has gone (no connection left). Returns the tools
+ * that waited for it, out of the table, for the caller to answer.
+ */
+void **
+pair_runtime_forget(struct pair *p, struct pair_runtime *r, size_t *n)
+{
+	struct pair_item *it, *next;
+	void **tools = NULL;
+
+	*n = 0;
+	for (it = TAILQ_FIRST(&p->tools); it != NULL; it = next) {
+		next = TAILQ_NEXT(it, entry);
+		if (it->runtime != r)
+			continue;
+		tools = xreallocarray(tools, *n + 1, sizeof *tools);
+		tools[(*n)++] = it->handle;
+		TAILQ_REMOVE(&p->tools, it, entry);
+		free(it);
+	}
+	for (it = TAILQ_FIRST(&p->idle); it != NULL; it = next) {
+		next = TAILQ_NEXT(it, entry);
+		if (it->runtime == r) {
+			TAILQ_REMOVE(&p->idle, it, entry);
+			free(it);
+		}
+	}
+	TAILQ_REMOVE(&p->runtimes, r, entry);
+	p->nruntimes--;
+	free(r);
+	return tools;
+}
+
+/*
+ * Take an idle connection out of the table for the caller's own command:
+ * it still counts as the runtime's until pair_runtime_session_done.
+ */
+int
+pair_take_idle(struct pair *p, void *handle)
 {
 	struct pair_item *it;
 
 	TAILQ_FOREACH(it, &p->idle, entry) {
 		if (it->handle == handle) {
-			it->runtime->nconns--;
 			TAILQ_REMOVE(&p->idle, it, entry);
 			free(it);
-			return;
+			return 1;
 		}
 	}
+	return 0;
 }
 
 /* A session on a connection of this runtime ended. */
@@ -204,15 +265,32 @@ pair_runtime_session_done(struct pair *p, struct pair_runtime *r)
 	}
 }
 
-/* A tool with a complete first frame wants a runtime connection. */
+/*
+ * A tool with a complete first frame wants a connection of a runtime, or
+ * of the current one (NULL).
+ */
 void
-pair_tool_add(struct pair *p, void *handle)
+pair_tool_add(struct pair *p, void *handle, struct pair_runtime *want)
 {
 	struct pair_item *it;
 
 	it = xcalloc(1, sizeof *it);
 	it->handle = handle;
+	it->runtime = want;
 	TAILQ_INSERT_TAIL(&p->tools, it, entry);
+}
+
+/* The oldest idle connection of a runtime, or NULL. */
+static struct pair_item *
+pair_idle_of(struct pair *p, const struct pair_runtime *r)
+{
+	struct pair_item *it;
+
+	TAILQ_FOREACH(it, &p->idle, entry) {
+		if (it->runtime == r)
+			return it;
+	}
+	return NULL;
 }
 
 /* A waiting tool left or timed out; returns whether it was waiting. */
@@ -232,29 +310,27 @@ pair_tool_remove(struct pair *p, void *handle)
 }
 
 /*
- * Pair the oldest waiting tool with the oldest idle connection of the
- * current runtime. Returns 1 and the three pieces when a pair is made; the
+ * Pair the oldest waiting tool that can be served with the oldest idle
+ * connection of the runtime it wants (the current one, unless it asked for
+ * another). Returns 1 and the three pieces when a pair is made; the
  * connection then counts as in session until pair_runtime_session_done.
  */
 int
 pair_match(struct pair *p, void **tool, void **conn, struct pair_runtime **rt)
 {
-	struct pair_runtime *cur;
-	struct pair_item *t, *it;
+	struct pair_runtime *cur = pair_current(p), *want;
+	struct pair_item *t, *it = NULL;
 
-	if ((t = TAILQ_FIRST(&p->tools)) == NULL)
-		return 0;
-	if ((cur = pair_current(p)) == NULL)
-		return 0;
-	TAILQ_FOREACH(it, &p->idle, entry) {
-		if (it->runtime == cur)
+	TAILQ_FOREACH(t, &p->tools, entry) {
+		want = t->runtime != NULL ? t->runtime : cur;
+		if (want != NULL && (it = pair_idle_of(p, want)) != NULL)
 			break;
 	}
-	if (it == NULL)
+	if (t == NULL)
 		return 0;
 	*tool = t->handle;
 	*conn = it->handle;
-	*rt = cur;
+	*rt = it->runtime;
 	TAILQ_REMOVE(&p->tools, t, entry);
 	TAILQ_REMOVE(&p->idle, it, entry);
 	free(t);
@@ -262,20 +338,21 @@ pair_match(struct pair *p, void **tool, void **conn, struct pair_runtime **rt)
 	return 1;
 }
 
-/* Whether a tool added now would be paired at once. */
+/* Whether a tool added now for this runtime (or the current one) would be paired at once. */
 int
-pair_ready(struct pair *p)
+pair_ready(struct pair *p, struct pair_runtime *want)
 {
-	struct pair_runtime *cur;
-	struct pair_item *it;
+	struct pair_item *t;
 
-	if (!TAILQ_EMPTY(&p->tools) || (cur = pair_current(p)) == NULL)
+	if (want == NULL)
+		want = pair_current(p);
+	if (want == NULL)
 		return 0;
-	TAILQ_FOREACH(it, &p->idle, entry) {
-		if (it->runtime == cur)
-			return 1;
+	TAILQ_FOREACH(t, &p->tools, entry) {
+		if ((t->runtime != NULL ? t->runtime : pair_current(p)) == want)
+			return 0;
 	}
-	return 0;
+	return pair_idle_of(p, want) != NULL;
 }
 
 /* Number of idle runtime connections. */

@@ -134,8 +134,10 @@ route_session_done(struct relay *relay, const struct relay_stats *st,
 	    reason, (unsigned long long)st->tool_to_runtime,
 	    (unsigned long long)st->runtime_to_tool,
 	    (double)(now_us() - st->start_us) / 1000.0);
-	if (s->runtime != NULL)
+	if (s->runtime != NULL) {
 		pair_runtime_session_done(&r->pair, s->runtime);
+		runtime_check(runtime_of(s->runtime));
+	}
 	TAILQ_REMOVE(&r->sessions, s, entry);
 	free(s);
 	if (r->retired && TAILQ_EMPTY(&r->sessions))
@@ -280,9 +282,11 @@ route_new(struct daemon *d, struct event_base *base, const struct route_conf *rc
 	addr_copy(&r->conf.tool, &rc->tool);
 	addr_copy(&r->conf.runtime, &rc->runtime);
 	access_copy(&r->conf.access, &rc->access);
+	r->conf.tool_dir = rc->tool_dir != NULL ? xstrdup(rc->tool_dir) : NULL;
 	r->ops = route_ops_table[rc->mode];
 	xasprintf(&r->tag, "route %s", rc->name);
-	pair_init(&r->pair);
+	pair_init(&r->pair, rc->many);
+	TAILQ_INIT(&r->runtimes);
 	TAILQ_INIT(&r->conns);
 	TAILQ_INIT(&r->sessions);
 	backoff_init(&r->tool_backoff, ROUTE_RETRY_BASE_MS, ROUTE_RETRY_CAP_MS);
@@ -312,6 +316,7 @@ route_update(struct route *r, const struct route_conf *rc)
 	r->conf.pair_timeout_ms = rc->pair_timeout_ms;
 	r->conf.frame_timeout_ms = rc->frame_timeout_ms;
 	r->conf.runtime_timeout_ms = rc->runtime_timeout_ms;
+	r->conf.grace_ms = rc->grace_ms;
 	r->conf.allow_remote_tools = rc->allow_remote_tools;
 	access_free(&r->conf.access);
 	access_copy(&r->conf.access, &rc->access);
@@ -363,6 +368,7 @@ route_retire(struct route *r)
 	route_unlisten(r);
 	while ((c = TAILQ_FIRST(&r->conns)) != NULL)
 		conn_free(c);
+	runtime_free_all(r);
 	if (r->ops->stop != NULL)
 		r->ops->stop(r);
 	if (r->rt_timer != NULL)
@@ -396,6 +402,7 @@ route_free(struct route *r)
 		conn_free(c);
 	if (r->ops->stop != NULL)
 		r->ops->stop(r);
+	runtime_free_all(r);
 	pair_clear(&r->pair);
 	if (r->rt_timer != NULL)
 		event_free(r->rt_timer);
@@ -403,6 +410,7 @@ route_free(struct route *r)
 	addr_free(&r->conf.tool);
 	addr_free(&r->conf.runtime);
 	access_free(&r->conf.access);
+	free(r->conf.tool_dir);
 	free(r->tag);
 	free(r);
 }

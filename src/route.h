@@ -65,6 +65,8 @@ struct conn {
 	uint64_t id;
 	int in_pair;              /* in the server-server pairing table */
 	int tool_eof;             /* tool: half-closed after its frame */
+	struct pair_runtime *want; /* tool: the runtime it asked for (many), or NULL */
+	struct pair_runtime *prt; /* server-server runtime: its runtime */
 	uint64_t deadline_us;     /* tool: its first frame is due by then */
 	size_t body_wait;         /* tool: a frame this big waits in the kernel */
 	unsigned wait_ms;         /* tool: how long it waits for a runtime */
@@ -79,6 +81,20 @@ struct conn {
 	TAILQ_ENTRY(conn) entry;
 };
 TAILQ_HEAD(conn_list, conn);
+
+/* A runtime of a route with runtimes = many (runtime.c). */
+struct runtime {
+	struct route *route;
+	struct pair_runtime *prt;  /* its cookie, pid and connections */
+	struct listener *l;        /* its own tool socket, or NULL */
+	char *path;
+	char *cmdline;             /* learnt by our own ProcessInfo, or NULL */
+	int probed;                /* that ProcessInfo was sent */
+	uint64_t since_us;
+	struct event *grace;       /* armed while it has no connection */
+	TAILQ_ENTRY(runtime) entry;
+};
+TAILQ_HEAD(runtime_list, runtime);
 
 /* A forwarding session: a relay and what the route needs to know of it. */
 struct session {
@@ -141,6 +157,7 @@ struct route {
 
 	/* server-server: idle runtime connections and waiting tools. */
 	struct pair pair;
+	struct runtime_list runtimes; /* runtimes = many */
 
 	/* client-server: re-offers to the tool. */
 	struct backoff tool_backoff;
@@ -154,6 +171,7 @@ struct route {
 
 /* accept.c */
 void accept_tool(int, void *);
+void accept_runtime_tool(int, void *);
 void accept_runtime(int, void *);
 void accept_busy(int, void *);
 
@@ -204,6 +222,13 @@ unsigned route_wait_ms(struct route *);
 void route_start_session(struct route *, struct conn *, struct conn *,
     struct pair_runtime *);
 void route_dialled_runtime(struct conn *);
+
+/* runtime.c */
+struct runtime *runtime_of(struct pair_runtime *);
+struct runtime *runtime_new(struct route *, struct pair_runtime *);
+void runtime_free(struct runtime *);
+void runtime_free_all(struct route *);
+void runtime_check(struct runtime *);
 
 /* server_client.c */
 extern const struct route_ops server_client_ops;

@@ -3,7 +3,10 @@
  * socket, connect-mode runtimes to the runtime socket; each runtime
  * connection's advertise is consumed, and a tool with a complete first
  * frame is paired with an idle connection of the current runtime (the
- * pairing table, pair.c, decides which).
+ * pairing table, pair.c, decides which). With runtimes = many, every
+ * cookie is a runtime of its own (runtime.c), tools may ask for one by its
+ * own socket, and the router learns each one's command line with a
+ * ProcessInfo of its own on the runtime's first connection.
  */
 #include "config.h"
 
@@ -46,7 +49,10 @@ server_server_log_advertise(struct conn *c, enum pair_event ev,
 	}
 	/* The cookie is formatted only for the lines that print it. */
 	ipc_cookie_format(c->adv.cookie, cookie, sizeof cookie);
-	if (ev == PAIR_REPLACED && prev != NULL) {
+	if (ev == PAIR_ANOTHER) {
+		log_info(r->tag, "runtime pid %llu connected (cookie %s), beside "
+		    "the others", (unsigned long long)c->adv.pid, cookie);
+	} else if (ev == PAIR_REPLACED && prev != NULL) {
 		ipc_cookie_format(prev->adv.cookie, old, sizeof old);
 		route_log(r, LOG_LEVEL_WARN, "runtime pid %llu (cookie %s) "
 		    "replaces pid %llu (cookie %s); closing %zu stale idle "
@@ -59,28 +65,80 @@ server_server_log_advertise(struct conn *c, enum pair_event ev,
 	}
 }
 
+/*
+ * A new runtime of a route with runtimes = many: ask it, on this its first
+ * connection, for its command line (the runtime reconnects at once after
+ * answering, as after any command).
+ */
+static void
+server_server_probe(struct conn *c)
+{
+	struct runtime *rt = runtime_of(c->prt);
+
+	rt->probed = 1;
+	pair_take_idle(&c->route->pair, c);
+	c->in_pair = 0;
+	conn_send_probe(c);
+}
+
 /* A runtime connection advertised: into the table; pair. */
 static void
 server_server_runtime_advertised(struct conn *c)
 {
 	struct route *r = c->route;
 	struct pair_runtime *prev;
+	struct runtime *rt;
 	enum pair_event ev;
 	void **stale;
 	size_t nstale, i;
 
 	ev = pair_runtime_add(&r->pair, &c->adv, c, &prev, &stale, &nstale);
+	c->prt = pair_find(&r->pair, c->adv.cookie);
 	server_server_log_advertise(c, ev, prev, nstale);
 	c->in_pair = 1;
 	for (i = 0; i < nstale; i++) {
 		struct conn *sc = stale[i];
 		sc->in_pair = 0;  /* already out of the table */
+		runtime_check(runtime_of(sc->prt));
 		conn_close(sc, LOG_LEVEL_DEBUG, "conn %llu: stale idle connection "
 		    "of runtime pid %llu closed", (unsigned long long)sc->id,
 		    (unsigned long long)sc->adv.pid);
 	}
 	free(stale);
+	if (r->conf.many) {
+		if ((rt = runtime_of(c->prt)) == NULL)
+			rt = runtime_new(r, c->prt);
+		runtime_check(rt);
+		if (!rt->probed) {
+			server_server_probe(c);
+			return;
+		}
+	}
 	server_server_pair(r);
+}
+
+/* Our ProcessInfo's answer: the runtime's command line, for status and logs. */
+static void
+server_server_probe_done(struct conn *c, const uint8_t *frame, size_t len)
+{
+	struct route *r = c->route;
+	struct pair_runtime *prt = c->prt;
+	struct runtime *rt = runtime_of(prt);
+	char cmd[1024];
+
+	if (frame != NULL && rt != NULL &&
+	    ipc_processinfo_cmdline(frame, len, cmd, sizeof cmd) == IPC_OK) {
+		free(rt->cmdline);
+		rt->cmdline = xstrdup(cmd);
+		log_info(r->tag, "runtime pid %llu is %s",
+		    (unsigned long long)prt->adv.pid, cmd);
+	}
+	conn_close(c, LOG_LEVEL_DEBUG, "conn %llu: runtime pid %llu %s our "
+	    "ProcessInfo", (unsigned long long)c->id,
+	    (unsigned long long)prt->adv.pid, frame != NULL ? "answered" :
+	    "did not answer");
+	pair_runtime_session_done(&r->pair, prt);
+	runtime_check(rt);
 }
 
 /* A tool's command is complete: pair it now, or let it wait. */
@@ -89,9 +147,9 @@ server_server_tool_ready(struct conn *c)
 {
 	struct route *r = c->route;
 
-	if (!pair_ready(&r->pair))
+	if (!pair_ready(&r->pair, c->want))
 		conn_wait_for_runtime(c);
-	pair_tool_add(&r->pair, c);
+	pair_tool_add(&r->pair, c, c->want);
 	c->in_pair = 1;
 	server_server_pair(r);          /* may free c */
 }
@@ -100,4 +158,5 @@ const struct route_ops server_server_ops = {
 	.name = "server-server",
 	.runtime_advertised = server_server_runtime_advertised,
 	.tool_ready = server_server_tool_ready,
+	.probe_done = server_server_probe_done,
 };

@@ -17,7 +17,7 @@ static struct pair p;
 static void
 setup(void)
 {
-	pair_init(&p);
+	pair_init(&p, 0);
 }
 
 static void
@@ -158,7 +158,7 @@ START_TEST(test_tool_then_runtime)
 {
 	struct pair_runtime *rt;
 
-	pair_tool_add(&p, T(0));
+	pair_tool_add(&p, T(0), NULL);
 	ck_assert_uint_eq(pair_tool_count(&p), 1);
 	match_none();
 	ck_assert_uint_eq(pair_tool_count(&p), 1);
@@ -179,12 +179,12 @@ START_TEST(test_runtime_then_tool)
 {
 	ck_assert_int_eq(add_quiet(0x33, C(0)), PAIR_FIRST);
 	match_none();
-	pair_tool_add(&p, T(0));
+	pair_tool_add(&p, T(0), NULL);
 	match_expect(T(0), C(0));
 	ck_assert_uint_eq(pair_idle_count(&p), 0);
 	ck_assert_uint_eq(pair_tool_count(&p), 0);
 	/* The next tool waits for the runtime's next connection. */
-	pair_tool_add(&p, T(1));
+	pair_tool_add(&p, T(1), NULL);
 	match_none();
 	ck_assert_int_eq(add_quiet(0x33, C(1)), PAIR_KNOWN);
 	match_expect(T(1), C(1));
@@ -193,9 +193,9 @@ END_TEST
 
 START_TEST(test_fifo)
 {
-	pair_tool_add(&p, T(0));
-	pair_tool_add(&p, T(1));
-	pair_tool_add(&p, T(2));
+	pair_tool_add(&p, T(0), NULL);
+	pair_tool_add(&p, T(1), NULL);
+	pair_tool_add(&p, T(2), NULL);
 	ck_assert_uint_eq(pair_tool_count(&p), 3);
 	ck_assert_int_eq(add_quiet(0x44, C(0)), PAIR_FIRST);
 	ck_assert_int_eq(add_quiet(0x44, C(1)), PAIR_KNOWN);
@@ -208,7 +208,7 @@ START_TEST(test_fifo)
 	ck_assert_int_eq(add_quiet(0x44, C(3)), PAIR_KNOWN);
 	match_expect(T(2), C(2));
 	ck_assert_uint_eq(pair_idle_count(&p), 1);
-	pair_tool_add(&p, T(3));
+	pair_tool_add(&p, T(3), NULL);
 	match_expect(T(3), C(3));
 }
 END_TEST
@@ -239,9 +239,9 @@ START_TEST(test_new_cookie_replaces)
 	ck_assert_uint_eq(old->nconns, 0);
 
 	/* Tools only get the new runtime. */
-	pair_tool_add(&p, T(0));
+	pair_tool_add(&p, T(0), NULL);
 	ck_assert_ptr_eq(match_expect(T(0), C(2)), cur);
-	pair_tool_add(&p, T(1));
+	pair_tool_add(&p, T(1), NULL);
 	match_none();
 }
 END_TEST
@@ -252,7 +252,7 @@ START_TEST(test_replace_without_idle)
 
 	/* The old runtime's only connection is in session: nothing to close. */
 	ck_assert_int_eq(add_quiet(0x77, C(0)), PAIR_FIRST);
-	pair_tool_add(&p, T(0));
+	pair_tool_add(&p, T(0), NULL);
 	old = match_expect(T(0), C(0));
 	ck_assert_ptr_eq(add_conn(0x78, 78, 1, PAIR_REPLACED, 0, 0), old);
 	ck_assert_uint_eq(old->nconns, 1);
@@ -307,10 +307,10 @@ START_TEST(test_known_never_stale)
 	ck_assert_uint_eq(ra->nconns, PAIR_MAX_IDLE);
 	ck_assert_uint_eq(rb->nconns, PAIR_MAX_IDLE);
 	/* Tools go to the newest runtime, B, oldest connection kept first. */
-	pair_tool_add(&p, T(0));
+	pair_tool_add(&p, T(0), NULL);
 	next -= 2 * PAIR_MAX_IDLE;
 	ck_assert_ptr_eq(match_expect(T(0), C(next + 1)), rb);
-	pair_tool_add(&p, T(1));
+	pair_tool_add(&p, T(1), NULL);
 	ck_assert_ptr_eq(match_expect(T(1), C(next + 3)), rb);
 }
 END_TEST
@@ -330,17 +330,17 @@ START_TEST(test_current_falls_back)
 	pair_runtime_idle_gone(&p, C(1));
 	ck_assert_uint_eq(rb->nconns, 0);
 	ck_assert_ptr_eq(pair_current(&p), ra);
-	pair_tool_add(&p, T(0));
+	pair_tool_add(&p, T(0), NULL);
 	ck_assert_ptr_eq(match_expect(T(0), C(2)), ra);
 
 	/* B's connection in session keeps it current until the session ends. */
 	ck_assert_int_eq(add_quiet(0xbb, C(3)), PAIR_KNOWN);
 	ck_assert_ptr_eq(pair_current(&p), rb);
-	pair_tool_add(&p, T(1));
+	pair_tool_add(&p, T(1), NULL);
 	ck_assert_ptr_eq(match_expect(T(1), C(3)), rb);
 	ck_assert_int_eq(add_quiet(0xaa, C(4)), PAIR_KNOWN);
 	ck_assert_ptr_eq(pair_current(&p), rb);
-	pair_tool_add(&p, T(2));
+	pair_tool_add(&p, T(2), NULL);
 	match_none();   /* B is current, with no idle connection yet. */
 	pair_runtime_session_done(&p, rb);
 	ck_assert_ptr_eq(pair_current(&p), ra);
@@ -355,7 +355,7 @@ START_TEST(test_session_done)
 	ck_assert_int_eq(add_quiet(0x12, C(0)), PAIR_FIRST);
 	ck_assert_int_eq(add_quiet(0x12, C(1)), PAIR_KNOWN);
 	r = pair_current(&p);
-	pair_tool_add(&p, T(0));
+	pair_tool_add(&p, T(0), NULL);
 	ck_assert_ptr_eq(match_expect(T(0), C(0)), r);
 	/* One idle and one in session. */
 	ck_assert_uint_eq(r->nconns, 2);
@@ -389,7 +389,7 @@ START_TEST(test_history_trim)
 	/* Three runtimes with a session each, which must never be forgotten. */
 	for (i = 0; i < 3; i++) {
 		add_conn((uint8_t)(i + 1), (uint64_t)i + 1, i, ANY, 0, 0);
-		pair_tool_add(&p, T(i));
+		pair_tool_add(&p, T(i), NULL);
 		busy[i] = match_expect(T(i), C(i));
 	}
 	/* Many restarts, each with one idle connection. */
@@ -427,7 +427,7 @@ START_TEST(test_trim_keeps_prev)
 	 */
 	for (i = 0; i < PAIR_MAX_RUNTIMES - 1; i++) {
 		add_conn((uint8_t)(i + 1), (uint64_t)i + 1, i, ANY, ANY, 0);
-		pair_tool_add(&p, T(i));
+		pair_tool_add(&p, T(i), NULL);
 		match_expect(T(i), C(i));
 	}
 	add_conn(0xe0, 0xe0, 40, ANY, ANY, 0);
@@ -450,9 +450,9 @@ END_TEST
 
 START_TEST(test_tool_remove)
 {
-	pair_tool_add(&p, T(0));
-	pair_tool_add(&p, T(1));
-	pair_tool_add(&p, T(2));
+	pair_tool_add(&p, T(0), NULL);
+	pair_tool_add(&p, T(1), NULL);
+	pair_tool_add(&p, T(2), NULL);
 	ck_assert_int_eq(pair_tool_remove(&p, T(1)), 1);
 	ck_assert_int_eq(pair_tool_remove(&p, T(1)), 0);
 	ck_assert_int_eq(pair_tool_remove(&p, T(9)), 0);
@@ -471,8 +471,8 @@ END_TEST
 START_TEST(test_clear)
 {
 	ck_assert_int_eq(add_quiet(0x10, C(0)), PAIR_FIRST);
-	pair_tool_add(&p, T(0));
-	pair_tool_add(&p, T(1));
+	pair_tool_add(&p, T(0), NULL);
+	pair_tool_add(&p, T(1), NULL);
 	pair_clear(&p);
 	ck_assert_uint_eq(pair_idle_count(&p), 0);
 	ck_assert_uint_eq(pair_tool_count(&p), 0);
@@ -485,27 +485,27 @@ END_TEST
 START_TEST(test_ready)
 {
 	/* Nothing to pair with. */
-	ck_assert_int_eq(pair_ready(&p), 0);
+	ck_assert_int_eq(pair_ready(&p, NULL), 0);
 	ck_assert_int_eq(add_quiet(0x44, C(0)), PAIR_FIRST);
 	/* An idle connection of the current runtime, no tool queued. */
-	ck_assert_int_eq(pair_ready(&p), 1);
-	pair_tool_add(&p, T(0));
+	ck_assert_int_eq(pair_ready(&p, NULL), 1);
+	pair_tool_add(&p, T(0), NULL);
 	match_expect(T(0), C(0));
-	ck_assert_int_eq(pair_ready(&p), 0);
+	ck_assert_int_eq(pair_ready(&p, NULL), 0);
 	/* A tool already waiting goes first: not ready for another. */
-	pair_tool_add(&p, T(1));
-	ck_assert_int_eq(pair_ready(&p), 0);
+	pair_tool_add(&p, T(1), NULL);
+	ck_assert_int_eq(pair_ready(&p, NULL), 0);
 	ck_assert_int_eq(add_quiet(0x44, C(1)), PAIR_KNOWN);
-	ck_assert_int_eq(pair_ready(&p), 0);
+	ck_assert_int_eq(pair_ready(&p, NULL), 0);
 	match_expect(T(1), C(1));
 	/* A new runtime replaces the old (whose idle one, C(2), is handed back
 	 * to be closed); its own idle connection makes the table ready. */
 	ck_assert_int_eq(add_quiet(0x44, C(2)), PAIR_KNOWN);
 	add_conn(0x45, 2000, 3, PAIR_REPLACED, 1, 2);
-	ck_assert_int_eq(pair_ready(&p), 1);
-	pair_tool_add(&p, T(2));
+	ck_assert_int_eq(pair_ready(&p, NULL), 1);
+	pair_tool_add(&p, T(2), NULL);
 	match_expect(T(2), C(3));
-	ck_assert_int_eq(pair_ready(&p), 0);
+	ck_assert_int_eq(pair_ready(&p, NULL), 0);
 }
 END_TEST
 
