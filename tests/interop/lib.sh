@@ -290,6 +290,10 @@ start_router() {
 	note "router $name (pid ${PID[$name]}): dsrouterd $*"
 }
 
+# log_msg: a router's log lines without their prefix ("info: 23:24:14.345
+# dsrouterd[11841]: "), for quoting them in a check's line.
+log_msg() { sed -E 's/^(crit|fail|warn|info|dbug|trce): [0-9:.]+ [^ ]+\[[0-9]+\]: //'; }
+
 # The tool socket and the runtime TCP port router NAME reports.
 router_tool_sock() { sed -n 's/.*listening for tools on //p' "$D/$1.log" | head -n 1; }
 router_rt_port() { sed -n 's/.*listening for runtimes on .*:\([0-9][0-9]*\)$/\1/p' "$D/$1.log" | head -n 1; }

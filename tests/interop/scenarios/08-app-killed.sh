@@ -58,7 +58,7 @@ else
 fi
 router_alive
 if wait_for "$D/r.log" 'session [0-9]+ closed' 5; then
-	ok "router logged: $(grep -E 'session [0-9]+ closed' "$D/r.log" | tail -n 1 | sed 's/^.*debug: //')"
+	ok "router logged: $(grep -E 'session [0-9]+ closed' "$D/r.log" | tail -n 1 | log_msg)"
 else
 	fail "the router logged nothing about the session's end"
 fi
@@ -66,7 +66,7 @@ fi
 # The next instance is served.
 old=$APP_PID
 if next_app second; then
-	ok "router: $(grep -E "runtime pid $APP_PID (connected|.*replaces)" "$D/r.log" | head -n 1 | sed 's/^.*info: //')"
+	ok "router: $(grep -E "runtime pid $APP_PID (connected|.*replaces)" "$D/r.log" | head -n 1 | log_msg)"
 else
 	fail "router never saw the second app"
 fi

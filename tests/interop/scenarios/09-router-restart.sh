@@ -47,7 +47,7 @@ fi
 # A new router on the same paths.
 start_router r server-server -ipcs "$D/tool.sock" -tcps "unix:$D/rt.sock" || exit 1
 if wait_for "$D/r.log" "runtime pid $APP_PID connected" 10; then
-	ok "the app reconnected to the new router: $(grep -E "runtime pid $APP_PID connected" "$D/r.log" | head -n 1 | sed 's/^.*info: //')"
+	ok "the app reconnected to the new router: $(grep -E "runtime pid $APP_PID connected" "$D/r.log" | head -n 1 | log_msg)"
 else
 	fail "the app did not reconnect to the new router within 10 s"
 fi
