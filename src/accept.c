@@ -65,6 +65,7 @@ accept_busy(int fd, void *arg)
 	ipc_error_build(frame, IPC_E_NOT_YET_AVAILABLE);
 	(void)send(fd, frame, sizeof frame, MSG_NOSIGNAL | MSG_DONTWAIT);
 	close(fd);
+	r->totals.errors[ROUTE_ERR_BUSY]++;
 	route_log(r, LOG_LEVEL_WARN, "out of file descriptors: answered a tool "
 	    "with NOT_YET_AVAILABLE");
 }
@@ -88,14 +89,15 @@ accept_tool_for(struct route *r, int fd, struct pair_runtime *want)
 	log_trace(r->tag, "conn %llu: tool connected", (unsigned long long)c->id);
 	if ((want != NULL || r->conf.tool.kind == ADDR_UNIX) &&
 	    !sock_peer_allowed(fd, &r->conf.access, &uid, &pid)) {
-		conn_refuse(c, IPC_E_ACCESS_DENIED, LOG_LEVEL_WARN, "refused a "
+		conn_refuse(c, IPC_E_ACCESS_DENIED, ROUTE_ERR_ACCESS, LOG_LEVEL_WARN, "refused a "
 		    "tool of uid %ld (pid %ld): not in allow-users or "
 		    "allow-groups; nothing reached the runtime", (long)uid,
 		    (long)pid);
 		return;
 	}
 	if (r->ntools > ROUTE_MAX_TOOLS) {
-		conn_refuse(c, IPC_E_NOT_YET_AVAILABLE, LOG_LEVEL_WARN, "%u tools "
+		conn_refuse(c, IPC_E_NOT_YET_AVAILABLE, ROUTE_ERR_BUSY,
+		    LOG_LEVEL_WARN, "%u tools "
 		    "are already waiting (at most %d): answered a new one with "
 		    "NOT_YET_AVAILABLE", r->ntools - 1, ROUTE_MAX_TOOLS);
 		return;

@@ -22,6 +22,8 @@ enum cli_opt {
 	OPT_INFO,
 	OPT_BLOCK_SIGNALS,
 	OPT_PARENT,
+	OPT_CONTROL_SOCKET,
+	OPT_JSON,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -71,6 +73,8 @@ static const struct cli_option {
 	{ "--info", "-i", OPT_INFO, 0 },
 	{ "--block-signals", "-bsig", OPT_BLOCK_SIGNALS, 1 },
 	{ "--parentprocess", NULL, OPT_PARENT, 1 },
+	{ "--control-socket", NULL, OPT_CONTROL_SOCKET, 1 },
+	{ "--json", NULL, OPT_JSON, 0 },
 	{ "--help", "-h", OPT_HELP, 0 },
 	{ "--version", "-V", OPT_VERSION, 0 },
 };
@@ -165,6 +169,7 @@ cli_parse_parent(struct cli *cli, const char *value, char **cause)
 	}
 	cli->parent = (pid_t)pid;
 	free(cli->parent_name);
+	free(cli->control_socket);
 	cli->parent_name = xstrdup(colon != NULL ? colon + 1 : "");
 	return 0;
 }
@@ -186,6 +191,7 @@ struct cli_state {
 	const char *verb;
 	int nroute;               /* route options given */
 	int help;                 /* 'help' or --help: the verb is for help only */
+	int status;               /* 'status': ask a running daemon */
 	int stop;                 /* --version: look no further */
 };
 
@@ -195,9 +201,20 @@ cli_verb(struct cli_state *cs, const char *arg, char **cause)
 {
 	int unsupported;
 
-	if (cs->verb == NULL && !cs->help && strcmp(arg, "help") == 0) {
+	if (cs->verb == NULL && !cs->help && !cs->status &&
+	    strcmp(arg, "help") == 0) {
 		cs->help = 1;
 		return 0;
+	}
+	if (cs->verb == NULL && !cs->help && !cs->status &&
+	    strcmp(arg, "status") == 0) {
+		cs->status = 1;
+		return 0;
+	}
+	if (cs->status) {
+		xasprintf(cause, "unexpected argument '%s' after 'status' (it "
+		    "takes --control-socket PATH and --json)", arg);
+		return 64;
 	}
 	if (cs->verb != NULL) {
 		xasprintf(cause, "unexpected argument '%s' after verb '%s'",
@@ -276,6 +293,13 @@ cli_option(struct cli_state *cs, const struct cli_option *o,
 	case OPT_PARENT:
 		if (cli_parse_parent(cli, value, cause) != 0)
 			return 64;
+		break;
+	case OPT_CONTROL_SOCKET:
+		free(cli->control_socket);
+		cli->control_socket = xstrdup(value);
+		break;
+	case OPT_JSON:
+		cli->json = 1;
 		break;
 	case OPT_HELP:
 		cs->help = 1;
@@ -364,8 +388,16 @@ cli_parse(struct cli *cli, int argc, char **argv, char **cause)
 		return 0;
 	if (cs.help) {
 		cli->action = CLI_HELP;
-		cli->help_verb = cs.verb;
+		cli->help_verb = cs.status ? "status" : cs.verb;
 		return 0;
+	}
+	if (cs.status) {
+		cli->action = CLI_STATUS;
+		return 0;
+	}
+	if (cli->json) {
+		xasprintf(cause, "--json goes with 'dsrouterd status'");
+		return 64;
 	}
 	return cli_finish(&cs, cause);
 }

@@ -62,6 +62,7 @@ conf_new(const char *file)
 	conf = xcalloc(1, sizeof *conf);
 	conf->file = file != NULL ? xstrdup(file) : NULL;
 	conf->log_level = LOG_LEVEL_INFO;
+	conf->access.mode = DSR_DEFAULT_SOCKET_MODE;
 	TAILQ_INIT(&conf->routes);
 	return conf;
 }
@@ -84,6 +85,7 @@ conf_free(struct conf *conf)
 		free(rc);
 	}
 	free(conf->control_socket);
+	access_free(&conf->access);
 	free(conf->file);
 	free(conf);
 }
@@ -601,6 +603,26 @@ conf_route_runtimes(struct conf *conf, const struct route_spec *spec,
 		return -1;
 	}
 	rc->tool_dir = xstrdup(dir);
+	return 0;
+}
+
+/*
+ * [dsrouterd]'s access keys, which the control socket follows (and every
+ * route, as defaults). Parsed through a route of its own.
+ */
+int
+conf_global_access(struct conf *conf, const struct route_spec *global,
+    char **cause)
+{
+	struct route_conf rc;
+
+	memset(&rc, 0, sizeof rc);
+	rc.mode = MODE_SERVER_SERVER;
+	rc.tool.kind = ADDR_UNIX;
+	if (conf_route_access(conf, global, &rc, cause) != 0)
+		return -1;
+	access_free(&conf->access);
+	conf->access = rc.access;
 	return 0;
 }
 

@@ -204,6 +204,8 @@ conffile_build(struct conffile *cl)
 	unsigned i;
 	int k;
 
+	if (conf_global_access(cl->conf, &cl->global.spec, &cl->cause) != 0)
+		return -1;
 	for (i = 0; i < cl->nroutes; i++) {
 		spec = cl->routes[i].spec;
 		for (k = 0; k < KEY_COUNT; k++) {

@@ -189,8 +189,8 @@ conn_close(struct conn *c, enum log_level level, const char *fmt, ...)
  * the answer.
  */
 void
-conn_refuse(struct conn *c, uint32_t hresult, enum log_level level,
-    const char *fmt, ...)
+conn_refuse(struct conn *c, uint32_t hresult, enum route_err why,
+    enum log_level level, const char *fmt, ...)
 {
 	struct evbuffer *in = bufferevent_get_input(c->bev);
 	uint8_t frame[IPC_ERROR_SIZE];
@@ -199,6 +199,7 @@ conn_refuse(struct conn *c, uint32_t hresult, enum log_level level,
 	va_start(ap, fmt);
 	route_vlog(c->route, level, fmt, ap);
 	va_end(ap);
+	c->route->totals.errors[why]++;
 	conn_detach(c);
 	ipc_error_build(frame, hresult);
 	evbuffer_drain(in, evbuffer_get_length(in));
@@ -319,13 +320,19 @@ conn_read_frame(struct conn *c)
 		return;
 	}
 	if (st != IPC_OK) {
-		conn_refuse(c, ipc_status_hresult(st), LOG_LEVEL_WARN, "tool "
+		conn_refuse(c, ipc_status_hresult(st), ROUTE_ERR_BAD_FRAME, LOG_LEVEL_WARN, "tool "
 		    "sent an invalid first frame (%s); answered with an error, "
 		    "nothing reached the runtime", ipc_status_name(st));
 		return;
 	}
-	log_debug(r->tag, "conn %llu: tool command set 0x%02x id 0x%02x, "
-	    "%u bytes", (unsigned long long)c->id, h.set, h.id, h.size);
+	c->cmd_set = h.set;
+	c->cmd_id = h.id;
+	if (log_enabled(LOG_LEVEL_DEBUG)) {
+		char name[64];
+		log_debug(r->tag, "conn %llu: tool command %s, %u bytes",
+		    (unsigned long long)c->id, ipc_command_name(h.set, h.id,
+		    name, sizeof name), h.size);
+	}
 	evtimer_del(c->timer);
 	conn_set_state(c, CONN_TOOL_WAIT);
 	/*
@@ -497,7 +504,7 @@ conn_event(struct bufferevent *bev, short what, void *arg)
 		if (evbuffer_get_length(bufferevent_get_input(bev)) > 0 &&
 		    !(what & BEV_EVENT_ERROR)) {
 			c->tool_eof = 1;
-			conn_refuse(c, IPC_E_BAD_ENCODING, LOG_LEVEL_WARN, "tool "
+			conn_refuse(c, IPC_E_BAD_ENCODING, ROUTE_ERR_BAD_FRAME, LOG_LEVEL_WARN, "tool "
 			    "closed after an incomplete first frame; nothing "
 			    "reached the runtime");
 			break;
@@ -541,13 +548,13 @@ conn_timeout(evutil_socket_t fd, short events, void *arg)
 			conn_await_body(c, c->body_wait);
 			break;
 		}
-		conn_refuse(c, IPC_E_BAD_ENCODING, LOG_LEVEL_WARN, "tool did "
+		conn_refuse(c, IPC_E_BAD_ENCODING, ROUTE_ERR_BAD_FRAME, LOG_LEVEL_WARN, "tool did "
 		    "not send a complete first frame within %u ms; answered "
 		    "with an error, nothing reached the runtime",
 		    r->conf.frame_timeout_ms);
 		break;
 	case CONN_TOOL_WAIT:
-		conn_refuse(c, IPC_E_NOT_YET_AVAILABLE, LOG_LEVEL_WARN, "no "
+		conn_refuse(c, IPC_E_NOT_YET_AVAILABLE, ROUTE_ERR_NO_RUNTIME, LOG_LEVEL_WARN, "no "
 		    "runtime on %s within %u ms: answered the tool with "
 		    "NOT_YET_AVAILABLE%s", addr_describe(&r->conf.runtime),
 		    c->wait_ms, MODE_RUNTIME_SERVER(r->conf.mode) ?

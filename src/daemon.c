@@ -15,11 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
 
 #include "dsrouterd.h"
 
-#define DAEMON_NSIGNALS 3
+#define DAEMON_NSIGNALS 4
 
 struct daemon_route {
 	struct route *route;
@@ -37,7 +38,9 @@ struct daemon {
 	int log_fixed;                /* -v given: reload keeps its level */
 	struct daemon_route_list routes;
 	struct daemon_route_list draining; /* retired, sessions still running */
-	struct event *signals[DAEMON_NSIGNALS]; /* SIGINT, SIGTERM, SIGHUP */
+	struct event *signals[DAEMON_NSIGNALS]; /* SIGINT, SIGTERM, SIGHUP, SIGUSR1 */
+	struct control *control;      /* 'dsrouterd status' */
+	uint64_t start_us;
 	struct event *reap;
 	struct lifeline *lifeline;    /* stdin 'q', --parentprocess */
 	int exit_code;
@@ -316,6 +319,89 @@ daemon_reload(struct daemon *d)
 	}
 }
 
+/*
+ * What the daemon is doing: its pid, version and uptime, then each route
+ * (status.c); as text, or as JSON.
+ */
+static void
+daemon_status(struct evbuffer *out, int json, void *arg)
+{
+	struct daemon *d = arg;
+	struct daemon_route *dr;
+	double up = (double)(now_us() - d->start_us) / 1e6;
+	int first = 1;
+
+	if (!json) {
+		evbuffer_add_printf(out, "dsrouterd %s, pid %ld, up %.0f s, %s\n",
+		    PACKAGE_VERSION, (long)getpid(), up, d->config_path != NULL ?
+		    d->config_path : "routes from the command line");
+		TAILQ_FOREACH(dr, &d->routes, entry)
+			status_route(dr->route, out, 0, 0);
+		TAILQ_FOREACH(dr, &d->draining, entry)
+			status_route(dr->route, out, 0, 0);
+		return;
+	}
+	evbuffer_add_printf(out, "{\"pid\":%ld,\"version\":\"%s\","
+	    "\"uptime_s\":%.1f,\"config\":", (long)getpid(), PACKAGE_VERSION, up);
+	status_json_str(out, d->config_path);
+	status_add(out, ",\"routes\":[");
+	TAILQ_FOREACH(dr, &d->routes, entry) {
+		status_route(dr->route, out, 1, first);
+		first = 0;
+	}
+	status_add(out, "],\"draining\":[");
+	first = 1;
+	TAILQ_FOREACH(dr, &d->draining, entry) {
+		status_route(dr->route, out, 1, first);
+		first = 0;
+	}
+	status_add(out, "]}\n");
+}
+
+/* SIGUSR1: the status, line by line, in the log. */
+static void
+daemon_log_status(struct daemon *d)
+{
+	struct evbuffer *out = evbuffer_new();
+	char *line;
+	size_t len;
+
+	if (out == NULL)
+		fatalx("out of memory");
+	daemon_status(out, 0, d);
+	while ((line = evbuffer_readln(out, &len, EVBUFFER_EOL_LF)) != NULL) {
+		log_info("status", "%s", line);
+		free(line);
+	}
+	evbuffer_free(out);
+}
+
+/* Open the control socket 'dsrouterd status' asks ("none": no socket). */
+static int
+daemon_control(struct daemon *d, const struct conf *conf, const char *path)
+{
+	char *def = NULL, *cause = NULL;
+
+	if (path == NULL)
+		path = conf->control_socket;
+	if (path != NULL && strcmp(path, "none") == 0)
+		return 0;
+	if (path == NULL)
+		path = def = control_default_path();
+	d->control = control_new(d->base, path, &conf->access, daemon_status, d,
+	    &cause);
+	if (d->control == NULL) {
+		log_crit("daemon", "%s", cause);
+		free(cause);
+		free(def);
+		return EX_OSERR;
+	}
+	log_info("daemon", "status: dsrouterd status --control-socket %s",
+	    control_path(d->control));
+	free(def);
+	return 0;
+}
+
 /* Stop the daemon cleanly (exit 0, sockets removed), saying why. */
 static void
 daemon_stop(const char *why, void *arg)
@@ -345,6 +431,9 @@ daemon_signal(evutil_socket_t sig, short events, void *arg)
 		daemon_reload(d);
 		notify_send("READY=1");
 		break;
+	case SIGUSR1:
+		daemon_log_status(d);
+		break;
 	}
 }
 
@@ -355,7 +444,8 @@ daemon_signal(evutil_socket_t sig, short events, void *arg)
 static void
 daemon_signals(struct daemon *d, const sigset_t *blocked)
 {
-	static const int handled[DAEMON_NSIGNALS] = { SIGINT, SIGTERM, SIGHUP };
+	static const int handled[DAEMON_NSIGNALS] = { SIGINT, SIGTERM, SIGHUP,
+	    SIGUSR1 };
 	struct sigaction sa;
 	int i, sig;
 
@@ -436,7 +526,9 @@ daemon_run(struct conf *conf, const struct run_opts *opts)
 	daemon_signals(&d, &opts->blocked);
 	if ((d.reap = event_new(d.base, -1, 0, daemon_reap, &d)) == NULL)
 		fatalx("out of memory setting up the event loop");
-	if ((d.exit_code = daemon_start_routes(&d, conf, opts->info)) == 0) {
+	d.start_us = now_us();
+	if ((d.exit_code = daemon_start_routes(&d, conf, opts->info)) == 0 &&
+	    (d.exit_code = daemon_control(&d, conf, opts->control_socket)) == 0) {
 		d.lifeline = lifeline_new(d.base, opts->parent,
 		    opts->parent_name, daemon_stop, &d);
 		log_info("daemon", "dsrouterd %s running %u route(s), pid %ld",
@@ -446,6 +538,7 @@ daemon_run(struct conf *conf, const struct run_opts *opts)
 	}
 
 	lifeline_free(d.lifeline);
+	control_free(d.control);
 	daemon_stop_routes(&d);
 	/* libevent frees some bufferevents from the loop: let it. */
 	event_base_loop(d.base, EVLOOP_NONBLOCK);

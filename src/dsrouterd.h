@@ -123,6 +123,7 @@ struct conf {
 	char *file;                /* NULL when built from the command line */
 	enum log_level log_level;
 	char *control_socket;      /* control-socket, or NULL for the default */
+	struct access access;      /* [dsrouterd]'s access keys: the control socket's */
 	struct route_conf_list routes;
 	unsigned nroutes;
 };
@@ -179,6 +180,7 @@ struct reload_plan {
 enum cli_action {
 	CLI_RUN,
 	CLI_TEST,
+	CLI_STATUS,
 	CLI_HELP,
 	CLI_VERSION,
 };
@@ -190,6 +192,8 @@ struct cli {
 	enum log_level log_level;
 	int log_level_set;
 	int info;                  /* -i: say how to use the routes */
+	char *control_socket;      /* --control-socket PATH */
+	int json;                  /* status --json */
 	sigset_t blocked;          /* --block-signals */
 	pid_t parent;              /* --parentprocess, or 0 */
 	char *parent_name;
@@ -200,6 +204,7 @@ struct run_opts {
 	const char *config_path;   /* for reload; NULL: routes from the command line */
 	int log_fixed;             /* -v given: reload keeps its level */
 	int info;                  /* -i: print how to use each route */
+	const char *control_socket; /* --control-socket, or NULL */
 	sigset_t blocked;          /* signals ignored */
 	pid_t parent;              /* stop when it exits; 0: none */
 	const char *parent_name;
@@ -336,6 +341,7 @@ int conf_key_lookup(const char *);
 const char *conf_key_name(enum conf_key);
 int conf_key_is_endpoint(enum conf_key);
 int conf_key_is_default(enum conf_key);
+int conf_global_access(struct conf *, const struct route_spec *, char **);
 const char *conf_key_list(void);
 const char *conf_key_list_defaults(void);
 int conf_add_route(struct conf *, const struct route_spec *, char **);
@@ -348,6 +354,14 @@ const struct route_conf *conf_find_route(const struct conf *, const char *);
 int conf_parse_seconds(const char *, unsigned *, int);
 int conf_mode_known(const char *, int *);
 const char *conf_mode_name(enum route_mode);
+
+/* control.c */
+struct control *control_new(struct event_base *, const char *,
+    const struct access *, void (*)(struct evbuffer *, int, void *), void *,
+    char **);
+void control_free(struct control *);
+const char *control_path(struct control *);
+char *control_default_path(void);
 
 /* conffile.c */
 int conffile_load(struct conf **, const char *, char **);
@@ -369,6 +383,7 @@ void ipc_processinfo_build(uint8_t *);
 enum ipc_status ipc_processinfo_parse(const uint8_t *, size_t, struct ipc_advertise *);
 void ipc_cookie_format(const uint8_t *, char *, size_t);
 void ipc_cookie_hex(const uint8_t *, char *, size_t);
+const char *ipc_command_name(uint8_t, uint8_t, char *, size_t);
 enum ipc_status ipc_processinfo_cmdline(const uint8_t *, size_t, char *, size_t);
 const char *ipc_status_name(enum ipc_status);
 uint32_t ipc_status_hresult(enum ipc_status);
@@ -439,6 +454,7 @@ void reload_plan_free(struct reload_plan *);
 typedef void (*relay_done_cb)(struct relay *, const struct relay_stats *, const char *, void *);
 struct relay *relay_new(struct bufferevent *, struct bufferevent *, int, relay_done_cb, void *);
 void relay_free(struct relay *);
+const struct relay_stats *relay_stats(const struct relay *);
 
 /* route.c (the route subsystem's own types are in route.h) */
 struct route *route_new(struct daemon *, struct event_base *, const struct route_conf *, char **);
@@ -462,6 +478,14 @@ int sock_set_nonblock(int);
 int sock_peer_gone(int);
 char *sock_local_name(int, const struct addr *);
 int sock_unix_prepare(const char *, char **);
+
+/* status.c */
+#define status_add(b, lit) evbuffer_add((b), (lit), sizeof(lit) - 1)
+void status_json_str(struct evbuffer *, const char *);
+void status_route(struct route *, struct evbuffer *, int, int);
+
+/* statuscmd.c */
+int statuscmd_run(const char *, int);
 
 /* usage.c */
 void usage_print(FILE *);

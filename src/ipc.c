@@ -238,6 +238,42 @@ ipc_processinfo_cmdline(const uint8_t *buf, size_t len, char *out, size_t outlen
 	return IPC_OK;
 }
 
+/* A command's name, "EventPipe CollectTracing2", for logs and status. */
+const char *
+ipc_command_name(uint8_t set, uint8_t id, char *buf, size_t len)
+{
+	static const char *const dump[] = { NULL, "GenerateCoreDump",
+	    "GenerateCoreDump2", "GenerateCoreDump3" };
+	static const char *const eventpipe[] = { NULL, "StopTracing",
+	    "CollectTracing", "CollectTracing2", "CollectTracing3",
+	    "CollectTracing4", "CollectTracing5", "CollectTracing6" };
+	static const char *const profiler[] = { NULL, "AttachProfiler",
+	    "StartupProfiler" };
+	static const char *const process[] = { "ProcessInfo", "ResumeRuntime",
+	    "ProcessEnvironment", "SetEnvironmentVariable", "ProcessInfo2",
+	    "EnablePerfMap", "DisablePerfMap", "ApplyStartupHook",
+	    "ProcessInfo3" };
+	static const struct {
+		const char *name;
+		const char *const *ids;
+		size_t nids;
+	} sets[] = {
+		[0x01] = { "Dump", dump, sizeof dump / sizeof dump[0] },
+		[0x02] = { "EventPipe", eventpipe, sizeof eventpipe / sizeof eventpipe[0] },
+		[0x03] = { "Profiler", profiler, sizeof profiler / sizeof profiler[0] },
+		[0x04] = { "Process", process, sizeof process / sizeof process[0] },
+	};
+
+	if (set < sizeof sets / sizeof sets[0] && sets[set].name != NULL &&
+	    id < sets[set].nids && sets[set].ids[id] != NULL)
+		snprintf(buf, len, "%s %s", sets[set].name, sets[set].ids[id]);
+	else if (set < sizeof sets / sizeof sets[0] && sets[set].name != NULL)
+		snprintf(buf, len, "%s 0x%02x", sets[set].name, id);
+	else
+		snprintf(buf, len, "set 0x%02x id 0x%02x", set, id);
+	return buf;
+}
+
 /* A short description of a status, for logs. */
 const char *
 ipc_status_name(enum ipc_status st)

@@ -40,6 +40,10 @@ main(int argc, char **argv)
 		printf("dsrouterd %s\n", PACKAGE_VERSION);
 		cli_free(&cli);
 		return 0;
+	case CLI_STATUS:
+		rc = statuscmd_run(cli.control_socket, cli.json);
+		cli_free(&cli);
+		return rc;
 	case CLI_RUN:
 	case CLI_TEST:
 		break;
@@ -71,6 +75,7 @@ main(int argc, char **argv)
 		opts.config_path = cli.config;
 		opts.log_fixed = cli.log_level_set;
 		opts.info = cli.info;
+		opts.control_socket = cli.control_socket;
 		opts.blocked = cli.blocked;
 		opts.parent = cli.parent;
 		opts.parent_name = cli.parent_name;

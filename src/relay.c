@@ -141,6 +141,13 @@ relay_dir_free(struct relay_dir *d)
 		evbuffer_free(d->buf);
 }
 
+/* A session's byte counts and start, as they are now. */
+const struct relay_stats *
+relay_stats(const struct relay *r)
+{
+	return &r->stats;
+}
+
 /* Free a session and close both connections, without calling back. */
 void
 relay_free(struct relay *r)

@@ -127,6 +127,10 @@ route_session_done(struct relay *relay, const struct relay_stats *st,
 	struct route *r = s->route;
 
 	(void)relay;
+	r->totals.to_tool += st->runtime_to_tool;
+	r->totals.to_runtime += st->tool_to_runtime;
+	if (strcmp(reason, "closed") != 0)
+		r->totals.errors[ROUTE_ERR_SESSION]++;
 	/* A session cut by an error (a peer killed, a reset) is news. */
 	log_msg(strcmp(reason, "closed") == 0 ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO,
 	    r->tag, "session %llu closed (%s): tool->runtime %llu bytes, "
@@ -156,6 +160,9 @@ route_start_session(struct route *r, struct conn *tool, struct conn *rt,
 	s->route = r;
 	s->runtime = prt;
 	s->id = tool->id;
+	s->cmd_set = tool->cmd_set;
+	s->cmd_id = tool->cmd_id;
+	r->totals.sessions++;
 	log_debug(r->tag, "session %llu: tool paired with runtime connection %llu",
 	    (unsigned long long)s->id, (unsigned long long)rt->id);
 	s->relay = relay_new(conn_take_bev(tool), conn_take_bev(rt), tool_eof,
@@ -291,6 +298,7 @@ route_new(struct daemon *d, struct event_base *base, const struct route_conf *rc
 	TAILQ_INIT(&r->sessions);
 	backoff_init(&r->tool_backoff, ROUTE_RETRY_BASE_MS, ROUTE_RETRY_CAP_MS);
 	ratelimit_init(&r->warnings, ROUTE_WARN_BURST, ROUTE_WARN_WINDOW_MS);
+	r->start_us = now_us();
 
 	if (route_listen(r, cause) != 0) {
 		route_free(r);

@@ -29,6 +29,24 @@ struct bufferevent;
 #define ROUTE_WARN_BURST 20          /* warnings a route logs per window */
 #define ROUTE_WARN_WINDOW_MS 5000
 
+/* Why a tool was answered with an error, or a session cut, for status. */
+enum route_err {
+	ROUTE_ERR_BAD_FRAME,      /* an invalid or incomplete first frame */
+	ROUTE_ERR_NO_RUNTIME,     /* no runtime in time */
+	ROUTE_ERR_ACCESS,         /* not in allow-users or allow-groups */
+	ROUTE_ERR_BUSY,           /* too many waiting, or out of descriptors */
+	ROUTE_ERR_SESSION,        /* a session cut by an error (a reset, ...) */
+	ROUTE_ERR_COUNT,
+};
+
+/* What a route has done since it started. */
+struct route_totals {
+	uint64_t sessions;
+	uint64_t to_tool;         /* bytes of sessions that ended */
+	uint64_t to_runtime;
+	uint64_t errors[ROUTE_ERR_COUNT];
+};
+
 /* Who is at the other end of a connection, and who opened it. */
 enum conn_role {
 	CONN_ROLE_TOOL,            /* a tool that connected to our tool socket */
@@ -66,6 +84,7 @@ struct conn {
 	int in_pair;              /* in the server-server pairing table */
 	int tool_eof;             /* tool: half-closed after its frame */
 	struct pair_runtime *want; /* tool: the runtime it asked for (many), or NULL */
+	uint8_t cmd_set, cmd_id;  /* tool: its command */
 	struct pair_runtime *prt; /* server-server runtime: its runtime */
 	uint64_t deadline_us;     /* tool: its first frame is due by then */
 	size_t body_wait;         /* tool: a frame this big waits in the kernel */
@@ -102,6 +121,7 @@ struct session {
 	struct relay *relay;
 	struct pair_runtime *runtime; /* server-server: the runtime it uses */
 	uint64_t id;
+	uint8_t cmd_set, cmd_id;  /* the tool's command */
 	TAILQ_ENTRY(session) entry;
 };
 TAILQ_HEAD(session_list, session);
@@ -152,6 +172,8 @@ struct route {
 	unsigned rt_failures;     /* consecutive failures to reach the runtime */
 	unsigned tool_failures;   /* consecutive failures to reach the tool */
 	struct ratelimit warnings; /* of what peers cause */
+	struct route_totals totals;
+	uint64_t start_us;
 	unsigned ntools;          /* accepted tool connections in their preamble */
 	unsigned nruntimes;       /* accepted runtime connections in their preamble */
 
@@ -186,8 +208,8 @@ struct conn *conn_new(struct route *, int, enum conn_role, enum conn_state);
 void conn_free(struct conn *);
 void conn_close(struct conn *, enum log_level, const char *, ...)
     DSR_PRINTFLIKE(3, 4);
-void conn_refuse(struct conn *, uint32_t, enum log_level, const char *, ...)
-    DSR_PRINTFLIKE(4, 5);
+void conn_refuse(struct conn *, uint32_t, enum route_err, enum log_level,
+    const char *, ...) DSR_PRINTFLIKE(5, 6);
 void conn_set_state(struct conn *, enum conn_state);
 void conn_timer(struct conn *, unsigned);
 void conn_attach(struct conn *, struct bufferevent *);

@@ -136,7 +136,7 @@ runtime_forget_tools(struct route *r, struct pair_runtime *prt)
 			continue;
 		c->want = NULL;
 		if (c->state == CONN_TOOL_FRAME)
-			conn_refuse(c, IPC_E_NOT_YET_AVAILABLE, LOG_LEVEL_INFO,
+			conn_refuse(c, IPC_E_NOT_YET_AVAILABLE, ROUTE_ERR_NO_RUNTIME, LOG_LEVEL_INFO,
 			    "conn %llu: the runtime it asked for is gone",
 			    (unsigned long long)c->id);
 	}
@@ -167,7 +167,7 @@ runtime_grace_expired(evutil_socket_t fd, short events, void *arg)
 	for (i = 0; i < n; i++) {
 		struct conn *c = tools[i];
 		c->in_pair = 0;
-		conn_refuse(c, IPC_E_NOT_YET_AVAILABLE, LOG_LEVEL_INFO, "conn "
+		conn_refuse(c, IPC_E_NOT_YET_AVAILABLE, ROUTE_ERR_NO_RUNTIME, LOG_LEVEL_INFO, "conn "
 		    "%llu: the runtime it waited for is gone: answered with "
 		    "NOT_YET_AVAILABLE", (unsigned long long)c->id);
 	}
