@@ -127,7 +127,8 @@ server_server_probe_done(struct conn *c, const uint8_t *frame, size_t len)
 	char cmd[1024];
 
 	if (frame != NULL && rt != NULL &&
-	    ipc_processinfo_cmdline(frame, len, cmd, sizeof cmd) == IPC_OK) {
+	    ipc_processinfo_cmdline(frame, len, cmd, sizeof cmd) == IPC_OK &&
+	    cmd[0] != '\0') {
 		free(rt->cmdline);
 		rt->cmdline = xstrdup(cmd);
 		log_info(r->tag, "runtime pid %llu is %s",
