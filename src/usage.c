@@ -27,6 +27,14 @@
 "                               60 while none is connected, 5 while one is)\n" \
 "  -ft, --frame-timeout SECS    how long a tool may take to send its first\n" \
 "                               command (default 2)\n"
+#define U_MANY \
+"  --runtimes one|many          many: every runtime (cookie) its own, none\n" \
+"                               replacing another (default one)\n" \
+"  --runtime-grace SECS         a runtime with no connection this long is\n" \
+"                               gone (default 5)\n"
+#define U_MANY_DIR \
+"  --ipc-server-dir DIR         with many: a tool socket per runtime in DIR,\n" \
+"                               DIR/ROUTE-PID.sock\n"
 #define U_REMOTE \
 "  --allow-remote-tools         let a tcp: tool socket listen off loopback\n" \
 "                               (anyone who reaches it controls the runtime)\n" \
@@ -36,6 +44,7 @@
 "                               commas; root and this user always)\n" \
 "  --allow-groups GROUPS        only tools of users in these groups\n"
 #define U_COMMON \
+"  --control-socket PATH        where 'dsrouterd status' asks (none: nowhere)\n" \
 "  -i, --info                   print how to point an app and a tool at the\n" \
 "                               router, and keep running\n" \
 "  -v, --verbose LEVEL          none, critical, error, warning, info (default),\n" \
@@ -58,7 +67,7 @@ static const struct usage_verb {
 	  "Tools connect to the tool socket; runtimes started with\n"
 	  "DOTNET_DiagnosticPorts=ADDR,connect connect to --tcp-server and are\n"
 	  "paired with the tools.\n",
-	  U_IPCS U_TCPS U_TIMEOUTS U_REMOTE U_COMMON,
+	  U_IPCS U_TCPS U_TIMEOUTS U_MANY U_MANY_DIR U_REMOTE U_COMMON,
 	  "dsrouterd server-server -ipcs /tmp/app.sock -tcps 127.0.0.1:9000\n"
 	  "dotnet-trace collect --diagnostic-port /tmp/app.sock,connect\n" },
 	{ "server-client",
@@ -71,7 +80,7 @@ static const struct usage_verb {
 	  "Runtimes connect to --tcp-server; for each, the router connects to a\n"
 	  "tool listening at --ipc-client (a tool started with --diagnostic-port)\n"
 	  "and introduces the runtime to it.\n",
-	  U_IPCC U_TCPS U_TIMEOUTS U_COMMON,
+	  U_IPCC U_TCPS U_TIMEOUTS U_MANY U_COMMON,
 	  "dotnet-trace collect --diagnostic-port /tmp/tool.sock &\n"
 	  "dsrouterd client-server -ipcc /tmp/tool.sock -tcps 127.0.0.1:9000\n" },
 	{ "client-client",
@@ -95,6 +104,15 @@ static const struct usage_verb {
 	  U_IPCS U_TCPC U_TIMEOUTS U_COMMON,
 	  "dsrouterd ios-sim\n"
 	  "dotnet-trace collect -p <dsrouterd pid>\n" },
+	{ "status",
+	  "Ask a running dsrouterd what it is doing: its routes, their runtimes\n"
+	  "(pid, cookie, command line, tool socket), sessions in flight and totals.\n"
+	  "Without --control-socket, the one daemon running is found (the system\n"
+	  "service's, or this user's).\n",
+	  "  --control-socket PATH        the daemon's control socket\n"
+	  "  --json                       the stable JSON form (see dsrouterd(8))\n",
+	  "dsrouterd status\n"
+	  "dsrouterd status --json | jq '.routes[].runtimes[].command_line'\n" },
 	{ "android",
 	  "server-server for an app on an Android device, through adb port\n"
 	  "forwarding: not yet supported. Forward the port yourself:\n"
@@ -113,6 +131,7 @@ usage_print(FILE *f)
 	fprintf(f,
 "Usage: dsrouterd [VERB] [OPTIONS]\n"
 "       dsrouterd -c FILE [-t] [-v LEVEL]\n"
+"       dsrouterd status [--control-socket PATH] [--json]\n"
 "       dsrouterd help VERB\n"
 "\n"
 "Routes .NET diagnostic IPC between tools (dotnet-trace, dotnet-counters,\n"
@@ -134,7 +153,7 @@ usage_print(FILE *f)
 "With no verb and no -c, dsrouterd runs android-emu.\n"
 "\n"
 "Options:\n"
-U_IPCS U_IPCC U_TCPS U_TCPC U_TIMEOUTS U_REMOTE U_COMMON
+U_IPCS U_IPCC U_TCPS U_TCPC U_TIMEOUTS U_MANY U_MANY_DIR U_REMOTE U_COMMON
 "  -c, --config FILE            run the routes of an INI file\n"
 "  -t, --test-config            check the configuration and exit\n"
 "  -V, --version                show the version\n"
