@@ -1,6 +1,7 @@
 /*
  * fuzz_ipc.c: fuzz target for the IPC wire format: frame headers, complete
- * frames, advertises and ProcessInfo answers, on every prefix of the input,
+ * frames, advertises and ProcessInfo answers (and the command line in
+ * them, UTF-16 to UTF-8), on every prefix of the input,
  * each checked against the protocol as written in PROTOCOL.md; advertises,
  * error frames and ProcessInfo requests built and read back.
  */
@@ -138,13 +139,124 @@ check_status(enum ipc_status st)
 	    IPC_E_BAD_ENCODING));
 }
 
+/* Append code point cp as UTF-8. */
+static size_t
+put_utf8(char *out, uint32_t cp)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | cp >> 12);
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | cp >> 18);
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/*
+ * The command line of a complete ProcessInfo answer, decoded the long way:
+ * the first string after pid and cookie, UTF-16LE up to its count or a NUL,
+ * surrogate pairs joined, controls and lone surrogates shown as '?'.
+ * NULL with *st set when there is none.
+ */
+static char *
+spec_cmdline(const uint8_t *p, size_t len, enum ipc_status *st)
+{
+	struct ipc_advertise adv;
+	size_t off = IPC_HEADER_SIZE + 8 + IPC_COOKIE_SIZE, size, i, o = 0;
+	uint32_t count, cu, lo;
+	char *out;
+
+	if ((*st = spec_processinfo(p, len, &adv)) != IPC_OK)
+		return NULL;
+	size = (size_t)le(p + 14, 2);
+	if (size < off + 4 || (count = (uint32_t)le(p + off, 4)) >
+	    (size - off - 4) / 2) {
+		*st = IPC_BAD_SIZE;
+		return NULL;
+	}
+	off += 4;
+	out = xmalloc(4 * (size_t)count + 1);
+	for (i = 0; i < count; i++) {
+		cu = (uint32_t)le(p + off + 2 * i, 2);
+		if (cu == 0)
+			break;
+		if (cu >= 0xd800 && cu <= 0xdbff && i + 1 < count &&
+		    (lo = (uint32_t)le(p + off + 2 * i + 2, 2)) >= 0xdc00 &&
+		    lo <= 0xdfff) {
+			cu = 0x10000 + ((cu - 0xd800) << 10) + (lo - 0xdc00);
+			i++;
+		}
+		if (cu < 0x20 || (cu >= 0xd800 && cu <= 0xdfff))
+			cu = '?';
+		o += put_utf8(out + o, cu);
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/*
+ * ipc_processinfo_cmdline on the first len bytes: the same status as the
+ * ProcessInfo parser, and the whole command line in a buffer large enough,
+ * or as much of it as fits (whole characters) in a small one.
+ */
+static void
+check_cmdline(const uint8_t *buf, size_t len, uint8_t small)
+{
+	enum ipc_status st, want;
+	char *full, *out, none[8];
+	size_t n, outlen, i;
+
+	full = spec_cmdline(buf, len, &want);
+	if (full == NULL) {
+		/* Nothing but the terminator written (and no allocation per prefix). */
+		memset(none, 'x', sizeof none);
+		st = ipc_processinfo_cmdline(buf, len, none, 1);
+		check_status(st);
+		FUZZ_CHECK(st == want);
+		FUZZ_CHECK(none[0] == '\0');
+		for (i = 1; i < sizeof none; i++)
+			FUZZ_CHECK(none[i] == 'x');
+		return;
+	}
+	n = strlen(full);
+	outlen = n + 5;
+	out = xmalloc(outlen);
+	FUZZ_CHECK(ipc_processinfo_cmdline(buf, len, out, outlen) == IPC_OK);
+	FUZZ_CHECK(strcmp(out, full) == 0);
+	free(out);
+
+	/* A small buffer: a prefix, cut only where a next character would not fit. */
+	outlen = 1 + small % 16;
+	out = xmalloc(outlen);
+	FUZZ_CHECK(ipc_processinfo_cmdline(buf, len, out, outlen) == IPC_OK);
+	FUZZ_CHECK(strlen(out) < outlen);
+	FUZZ_CHECK(strncmp(out, full, strlen(out)) == 0);
+	FUZZ_CHECK(strlen(out) == n || strlen(out) + 4 >= outlen);
+	free(out);
+	free(full);
+}
+
 /*
  * The parsers on the first len bytes, which are all buf can be read for
  * (the rest is poisoned); hdr20 is an exact copy of the first 20 bytes,
  * or NULL when there are fewer.
  */
 static void
-check_prefix(const uint8_t *buf, size_t len, const uint8_t *hdr20)
+check_prefix(const uint8_t *buf, size_t len, const uint8_t *hdr20,
+    uint8_t small)
 {
 	struct ipc_header h, hs;
 	struct ipc_advertise adv, advs;
@@ -184,6 +296,8 @@ check_prefix(const uint8_t *buf, size_t len, const uint8_t *hdr20)
 	FUZZ_CHECK(st == spec_processinfo(buf, len, &advs));
 	if (st == IPC_OK)
 		FUZZ_CHECK(adv_equal(&adv, &advs));
+
+	check_cmdline(buf, len, small);
 }
 
 /* Build an advertise from the input's bytes; it must read back the same. */
@@ -237,12 +351,12 @@ check_frame_build(const uint8_t *data, size_t size)
 	FUZZ_CHECK(req[18] == 0 && req[19] == 0);
 }
 
-/* A cookie formatted as a GUID: 36 characters, hyphens in place, and truncation safe. */
+/* A cookie formatted as a GUID (36 characters, hyphens in place) and as hex; truncation safe. */
 static void
 check_cookie_format(const uint8_t *data, size_t size)
 {
 	uint8_t cookie[IPC_COOKIE_SIZE];
-	char full[37], *small;
+	char full[37], hex[33], two[3], *small;
 	size_t i, len;
 
 	memset(cookie, 0, sizeof cookie);
@@ -260,6 +374,20 @@ check_cookie_format(const uint8_t *data, size_t size)
 	ipc_cookie_format(cookie, small, len);
 	FUZZ_CHECK(strlen(small) == len - 1);
 	FUZZ_CHECK(memcmp(small, full, len - 1) == 0);
+	free(small);
+
+	/* As hex, byte by byte; cut to whole bytes in a small buffer (of 3 or more). */
+	ipc_cookie_hex(cookie, hex, sizeof hex);
+	FUZZ_CHECK(strlen(hex) == 32);
+	for (i = 0; i < IPC_COOKIE_SIZE; i++) {
+		snprintf(two, sizeof two, "%02x", cookie[i]);
+		FUZZ_CHECK(memcmp(hex + 2 * i, two, 2) == 0);
+	}
+	len = 3 + (size > 17 ? data[17] : 0) % (sizeof hex - 2);
+	small = xmalloc(len);
+	ipc_cookie_hex(cookie, small, len);
+	FUZZ_CHECK(strlen(small) == (len - 1) / 2 * 2);
+	FUZZ_CHECK(memcmp(small, hex, strlen(small)) == 0);
 	free(small);
 }
 
@@ -282,7 +410,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (len = size + 1; len-- > 0;) {
 		if (len < size)
 			FUZZ_POISON(buf + len, 1);
-		check_prefix(buf, len, hdr);
+		check_prefix(buf, len, hdr, size > 0 ? data[size - 1] : 0);
 	}
 	FUZZ_UNPOISON(buf, size);
 	free(buf);
