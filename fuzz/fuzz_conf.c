@@ -4,7 +4,8 @@
  * file:line; an accepted configuration must hold together (fuzz_check_conf)
  * and must say what inih itself reads in the same text: the [route NAME]
  * sections that have keys, in order, each with exactly the values inih put
- * in that section, and the log level of [dsrouterd]. This catches any
+ * in that section (or the defaults of [dsrouterd]), and the log level and
+ * control socket of [dsrouterd]. This catches any
  * disagreement between conffile's own idea of where sections begin and
  * inih's (a form feed before a header once moved a route's keys into the
  * route above it). Inputs naming a host that only DNS could resolve are
@@ -149,10 +150,13 @@ check_timeout(const char *val, unsigned got, unsigned dflt, int allow_none)
 	FUZZ_CHECK(got == ms);
 }
 
-/* A route of the configuration holds exactly the values inih put in its section. */
+/*
+ * A route of the configuration holds exactly the values inih put in its
+ * section, or else the defaults [dsrouterd] gives.
+ */
 static void
 check_route(const struct route_conf *rc, const struct oracle *o, size_t from,
-    size_t to)
+    size_t to, const char *const *dflt)
 {
 	const char *val[KEY_COUNT];
 	enum conf_key tk, rk, other_tk, other_rt;
@@ -166,6 +170,10 @@ check_route(const struct route_conf *rc, const struct oracle *o, size_t from,
 		FUZZ_CHECK(key >= 0 && key < KEY_COUNT);   /* unknown keys are refused */
 		FUZZ_CHECK(val[key] == NULL);              /* so are keys set twice */
 		val[key] = o->e[i].value;
+	}
+	for (key = 0; key < KEY_COUNT; key++) {
+		if (val[key] == NULL)
+			val[key] = dflt[key];
 	}
 
 	tk = MODE_TOOL_SERVER(rc->mode) ? KEY_IPC_SERVER : KEY_IPC_CLIENT;
@@ -214,17 +222,41 @@ check_route(const struct route_conf *rc, const struct oracle *o, size_t from,
 
 /*
  * The accepted configuration against inih's view: keys only in
- * [dsrouterd] (log-level) and [route NAME] sections; the routes are inih's
- * route sections with keys, same names, same order, same values.
+ * [dsrouterd] (log-level, control-socket, route keys as defaults) and
+ * [route NAME] sections; the routes are inih's route sections with keys,
+ * same names, same order, same values.
  */
 static void
 check_against_inih(const struct conf *conf, const struct oracle *o)
 {
 	const struct route_conf *rc;
 	enum log_level level = LOG_LEVEL_INFO;
-	const char *name;
+	const char *dflt[KEY_COUNT], *control = NULL, *name;
 	char *t;
 	size_t i, j;
+	int key;
+
+	/* [dsrouterd], wherever it is: the defaults apply to every route. */
+	memset(dflt, 0, sizeof dflt);
+	for (i = 0; i < o->n; i++) {
+		t = trim(o->e[i].section);
+		if (strcmp(t, "dsrouterd") == 0) {
+			if (strcmp(o->e[i].name, "log-level") == 0)
+				FUZZ_CHECK(log_level_parse(o->e[i].value, &level) == 0);
+			else if (strcmp(o->e[i].name, "control-socket") == 0)
+				control = o->e[i].value;
+			else if ((key = conf_key_lookup(o->e[i].name)) >= 0) {
+				FUZZ_CHECK(conf_key_is_default((enum conf_key)key));
+				FUZZ_CHECK(dflt[key] == NULL);  /* set once */
+				dflt[key] = o->e[i].value;
+			}
+		}
+		free(t);
+	}
+	FUZZ_CHECK(conf->log_level == level);
+	if (control != NULL)
+		FUZZ_CHECK(conf->control_socket != NULL &&
+		    strcmp(conf->control_socket, control) == 0);
 
 	rc = TAILQ_FIRST(&conf->routes);
 	for (i = 0; i < o->n; i = j) {
@@ -235,10 +267,6 @@ check_against_inih(const struct conf *conf, const struct oracle *o)
 		FUZZ_CHECK(*o->e[i].section != '\0');   /* no key before a section */
 		t = trim(o->e[i].section);
 		if (strcmp(t, "dsrouterd") == 0) {
-			for (; i < j; i++) {
-				FUZZ_CHECK(strcmp(o->e[i].name, "log-level") == 0);
-				FUZZ_CHECK(log_level_parse(o->e[i].value, &level) == 0);
-			}
 			free(t);
 			continue;
 		}
@@ -247,12 +275,11 @@ check_against_inih(const struct conf *conf, const struct oracle *o)
 		FUZZ_CHECK(rc != NULL);                 /* no route missing */
 		FUZZ_CHECK(strcmp(rc->name, name) == 0);
 		FUZZ_CHECK(strpbrk(rc->name, " \t\"'") == NULL);
-		check_route(rc, o, i, j);
+		check_route(rc, o, i, j, dflt);
 		rc = TAILQ_NEXT(rc, entry);
 		free(t);
 	}
 	FUZZ_CHECK(rc == NULL);                         /* no route more */
-	FUZZ_CHECK(conf->log_level == level);
 }
 
 /* A refusal is one line, "fuzz.conf:LINE: ...", LINE within the text. */
