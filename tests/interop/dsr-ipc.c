@@ -8,7 +8,7 @@
  *   dsr-ipc [-t SECS] collect [-p PROVIDER] [-k KEYWORDS] [-l LEVEL]
  *                             [-s SECS] [-r] -o FILE ADDR
  *   dsr-ipc [-t SECS] stop ADDR SESSION
- *   dsr-ipc [-t SECS] listen [-n COUNT] PATH
+ *   dsr-ipc [-t SECS] listen [-n COUNT] [-u RUNTIMES] PATH
  *   dsr-ipc nettrace-check FILE NAME
  *
  * ADDR is a Unix socket path, or tcp:HOST:PORT. Every wait is bounded by a
@@ -582,18 +582,27 @@ cmd_collect(const char *addr, const char *provider, uint64_t keywords,
 	return complete ? 0 : stopped ? 1 : 3;
 }
 
+#define LISTEN_MAX 64
+
 /*
- * A reversed server: listen on PATH, accept COUNT connections; on each,
- * read the 34-byte advertise, print its pid and cookie, then send
- * ProcessInfo on that same connection and print the answer.
+ * A reversed server: listen on PATH, accept COUNT connections, and more
+ * until RUNTIMES distinct runtimes (cookies) have connected (at most
+ * LISTEN_MAX connections); on each, read the 34-byte advertise, print its
+ * pid and cookie, then send ProcessInfo on that same connection and print
+ * the answer. Past COUNT, the connection of a runtime already seen is held
+ * open without a command until the end (N.held=yes), so that a runtime
+ * answered at once cannot crowd out one that comes later (a runtime
+ * re-advertises as soon as it has answered). Ends with connections=N and
+ * runtimes=N.
  */
 static int
-cmd_listen(const char *path, int count)
+cmd_listen(const char *path, int count, int runtimes)
 {
 	double deadline = now_s() + opt_timeout;
-	int lfd, fd, i;
+	int lfd, fd, i, k, fresh, nseen = 0, held[LISTEN_MAX], nheld = 0;
 	uint8_t adv[ADV_SIZE];
 	char cookie[2 * DSRTEST_COOKIE_SIZE + 1], prefix[32], *where;
+	char seen[LISTEN_MAX][2 * DSRTEST_COOKIE_SIZE + 1];
 	size_t got;
 
 	if (asprintf(&where, "unix:%s", path) == -1)
@@ -603,12 +612,12 @@ cmd_listen(const char *path, int count)
 	free(where);
 	printf("listening=%s\n", path);
 	fflush(stdout);
-	for (i = 0; i < count; i++) {
+	for (i = 0; i < LISTEN_MAX && (i < count || nseen < runtimes); i++) {
 		if ((fd = dsrtest_accept(lfd, ms_left(deadline))) == -1) {
 			if (errno != ETIMEDOUT && errno != EINTR)
 				die("accept: %s", strerror(errno));
-			die("no connection within %.0f s (%d of %d)",
-			    opt_timeout, i, count);
+			die("no connection within %.0f s (%d of %d, %d of %d "
+			    "runtimes)", opt_timeout, i, count, nseen, runtimes);
 		}
 		if (dsrtest_nonblock(fd) == -1)
 			die("fcntl: %s", strerror(errno));
@@ -620,23 +629,60 @@ cmd_listen(const char *path, int count)
 		    sizeof dsrtest_adv_magic) != 0)
 			die("connection %d does not start with ADVR_V1", i + 1);
 		dsrtest_hex(adv + 8, DSRTEST_COOKIE_SIZE, cookie);
+		for (k = 0; k < nseen && strcmp(seen[k], cookie) != 0; k++)
+			;
+		if ((fresh = k == nseen))
+			memcpy(seen[nseen++], cookie, sizeof cookie);
 		snprintf(prefix, sizeof prefix, "%d.", i + 1);
 		printf("%sadvertise_pid=%" PRIu64 "\n", prefix,
 		    dsrtest_get_u64(adv + 24));
 		printf("%sadvertise_cookie=%s\n", prefix, cookie);
+		if (i >= count && !fresh) {
+			printf("%sheld=yes\n", prefix);
+			fflush(stdout);
+			held[nheld++] = fd;
+			continue;
+		}
 		fflush(stdout);
 		do_processinfo_on(fd, deadline, prefix);
 		close(fd);
 	}
+	while (nheld > 0)
+		close(held[--nheld]);
 	close(lfd);
 	unlink(path);
-	return 0;
+	printf("connections=%d\nruntimes=%d\n", i, nseen);
+	return nseen >= runtimes ? 0 : 1;
+}
+
+/*
+ * The process id in a nettrace file's header, or -1. The header's "Trace"
+ * object is its type's name (a u32 length, "Trace", the EndObject tag),
+ * then SyncTimeUTC (16 bytes), SyncTimeQPC and QPCFrequency (8 each),
+ * PointerSize (4) and ProcessId (4), little-endian.
+ */
+static long
+nettrace_pid(const uint8_t *data, size_t len)
+{
+	static const uint8_t tag[] = { 5, 0, 0, 0, 'T', 'r', 'a', 'c', 'e', 6 };
+	size_t i, at;
+
+	for (i = 0; i + sizeof tag <= len && i < 256; i++) {
+		if (memcmp(data + i, tag, sizeof tag) != 0)
+			continue;
+		at = i + sizeof tag + 16 + 8 + 8 + 4;
+		if (at + 4 > len)
+			return -1;
+		return (long)dsrtest_get_u32(data + at);
+	}
+	return -1;
 }
 
 /*
  * Check a nettrace file: it begins with "Nettrace", names NAME (in UTF-16LE,
  * as the metadata does, or in ASCII), and ends with the NullReference tag
- * (0x01) the runtime writes when a session ends cleanly.
+ * (0x01) the runtime writes when a session ends cleanly. Also prints the
+ * process id its header names (pid=, -1 if none).
  */
 static int
 cmd_nettrace_check(const char *file, const char *name)
@@ -675,6 +721,7 @@ cmd_nettrace_check(const char *file, const char *name)
 	printf("magic=%s\n", magic ? "Nettrace" : "missing");
 	printf("name=%s\n", utf16 ? "utf16" : ascii ? "ascii" : "missing");
 	printf("end=%s\n", end ? "nullref" : "missing");
+	printf("pid=%ld\n", nettrace_pid(data, len));
 	fflush(stdout);
 	free(data);
 	free(wide);
@@ -690,7 +737,7 @@ usage(void)
 	    "       dsr-ipc [-t SECS] collect [-p PROVIDER] [-k KEYWORDS] "
 	    "[-l LEVEL] [-s SECS] [-r] -o FILE ADDR\n"
 	    "       dsr-ipc [-t SECS] stop ADDR SESSION\n"
-	    "       dsr-ipc [-t SECS] listen [-n COUNT] PATH\n"
+	    "       dsr-ipc [-t SECS] listen [-n COUNT] [-u RUNTIMES] PATH\n"
 	    "       dsr-ipc nettrace-check FILE NAME\n"
 	    "ADDR is a Unix socket path or tcp:HOST:PORT.\n");
 	exit(64);
@@ -713,7 +760,7 @@ struct opts {
 	uint64_t keywords;
 	uint32_t level;
 	double seconds;
-	int rundown, count, fire;
+	int rundown, count, runtimes, fire;
 };
 
 /* Take the options in optstring from argv; returns the arguments used. */
@@ -754,6 +801,11 @@ take_opts(int argc, char **argv, const char *optstring, struct opts *o)
 			if (o->count < 1)
 				usage();
 			break;
+		case 'u':
+			o->runtimes = atoi(optarg);
+			if (o->runtimes < 1 || o->runtimes > LISTEN_MAX)
+				usage();
+			break;
 		default:
 			usage();
 		}
@@ -764,7 +816,7 @@ take_opts(int argc, char **argv, const char *optstring, struct opts *o)
 int
 main(int argc, char **argv)
 {
-	struct opts o = { "DsrInterop-App", NULL, ~(uint64_t)0, 5, 0, 0, 1, 0 };
+	struct opts o = { "DsrInterop-App", NULL, ~(uint64_t)0, 5, 0, 0, 1, 0, 0 };
 	const char *cmd;
 	int n;
 
@@ -776,7 +828,7 @@ main(int argc, char **argv)
 	if (argc < 1)
 		usage();
 	cmd = argv[0];
-	n = take_opts(argc, argv, "+p:k:l:s:ro:n:t:c", &o);
+	n = take_opts(argc, argv, "+p:k:l:s:ro:n:u:t:c", &o);
 	argc -= n;
 	argv += n;
 
@@ -790,7 +842,7 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "stop") == 0 && argc == 2)
 		return cmd_stop(argv[0], argv[1]);
 	if (strcmp(cmd, "listen") == 0 && argc == 1)
-		return cmd_listen(argv[0], o.count);
+		return cmd_listen(argv[0], o.count, o.runtimes);
 	if (strcmp(cmd, "nettrace-check") == 0 && argc == 2)
 		return cmd_nettrace_check(argv[0], argv[1]);
 	usage();

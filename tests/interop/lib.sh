@@ -216,6 +216,7 @@ installed_tool() {
 # available; RUN/st-NAME says why).
 
 declare -A PID=()   # named processes: routers by name, background tools
+declare -A APPS=()  # named instances of the app (start_named_app): their pids
 declare -A DT_ARGS=() DT_SECS=()    # each dotnet_trace_start's arguments
 PIDS=()             # every process the scenario started
 APP_PID=            # the app now running
@@ -349,6 +350,132 @@ direct_cookie() {
 	sock=$(app_socket) || return 1
 	"$DSR_IPC" -t 10 processinfo "$sock" > "$D/direct.out" 2>&1 || return 1
 	kv "$D/direct.out" cookie
+}
+
+# ---- several instances of the app at once
+
+# start_named_app NAME [--burst] [VAR=VALUE...]: one more instance of the
+# app, run with --name NAME (its command line and every tick's text say
+# NAME: "DsrInterop tick NAME pid PID"); output in D/app-NAME.out, stop file
+# D/app-NAME.stop, pid in APPS[NAME]. Waits for nothing.
+start_named_app() {
+	local name=$1 a env=() args=()
+	shift
+	for a; do
+		case $a in
+		--*) args+=("$a") ;;
+		*) env+=("$a") ;;
+		esac
+	done
+	rm -f "$D/app-$name.stop"
+	keep_earlier "$D/app-$name.out"
+	env "${env[@]}" TMPDIR="$D" dotnet "$APP_DLL" --name "$name" \
+		--stop-file "$D/app-$name.stop" --lifetime 90 "${args[@]}" \
+		> "$D/app-$name.out" 2>&1 &
+	APPS[$name]=$!
+	track "${APPS[$name]}"
+}
+
+# named_app_started NAME SECS: that instance printed "started" within SECS.
+named_app_started() { wait_for "$D/app-$1.out" '^started ' "$2"; }
+
+# stop_named_app NAME: its stop file, then SIGTERM, then SIGKILL; returns
+# once it has exited.
+stop_named_app() {
+	local pid=${APPS[$1]}
+	touch "$D/app-$1.stop"
+	wait_exit "$pid" 5 || kill -TERM "$pid" 2>/dev/null
+	wait_exit "$pid" 5 || kill -KILL "$pid" 2>/dev/null
+	wait_exit "$pid" 5
+}
+
+# cookie_of PID: the cookie of the app with that pid, asked on its own
+# default socket (not through any router).
+cookie_of() {
+	local s
+	for s in "$D"/dotnet-diagnostic-"$1"-*-socket; do
+		[ -S "$s" ] || continue
+		"$DSR_IPC" -t 10 processinfo "$s" > "$D/direct-$1.out" 2>&1 || return 1
+		kv "$D/direct-$1.out" cookie
+		return 0
+	done
+	return 1
+}
+
+# trace_owner_check FILE NAME WHAT: the trace FILE is the app NAME's and no
+# other's: its header names that app's pid, its events carry that app's
+# "tick NAME pid PID", and none carries another named app's tick.
+trace_owner_check() {
+	local f=$1 name=$2 what=$3 pid=${APPS[$2]} hp o others=
+	"$DSR_IPC" nettrace-check "$f" "tick $name pid $pid" > "$D/own.out"
+	hp=$(kv "$D/own.out" pid)
+	if [ "$hp" != "$pid" ]; then
+		fail "$what: the trace's header names pid $hp, not app $name's $pid"
+		return 1
+	fi
+	if [ "$(kv "$D/own.out" name)" = missing ]; then
+		fail "$what: no event of app $name ('tick $name pid $pid') in the trace"
+		return 1
+	fi
+	for o in "${!APPS[@]}"; do
+		[ "$o" = "$name" ] && continue
+		"$DSR_IPC" nettrace-check "$f" "tick $o pid" > "$D/own.out"
+		if [ "$(kv "$D/own.out" name)" != missing ]; then
+			fail "$what: the trace of app $name holds events of app $o ('tick $o pid')"
+			return 1
+		fi
+		others+="${others:+, }'tick $o'"
+	done
+	ok "$what: the trace is app $name's alone: its header names pid $pid, its events say 'tick $name pid $pid'${others:+, none says $others}"
+}
+
+# ---- JSON (dsrouterd status --json): jq when installed, else python3
+
+# have_json: jq or python3 is there (0); else a note says why the JSON
+# checks are skipped (1).
+have_json() {
+	command -v jq > /dev/null 2>&1 && return 0
+	command -v python3 > /dev/null 2>&1 && return 0
+	note "SKIP: the checks of status --json: neither jq nor python3 is installed"
+	return 1
+}
+
+# json_at FILE PATH: the value at PATH (a JSON array of keys and indices,
+# e.g. '["routes",0,"runtimes_mode"]') in FILE: strings bare, anything else
+# as JSON; "null" when it is not there. 1 if FILE is not JSON.
+json_at() {
+	if command -v jq > /dev/null 2>&1; then
+		jq -r --argjson p "$2" 'getpath($p) | if type == "string" then . else tojson end' "$1" 2>/dev/null
+		return
+	fi
+	python3 -c '
+import json, sys
+v = json.load(open(sys.argv[1]))
+for k in json.loads(sys.argv[2]):
+    try:
+        v = v[k]
+    except (KeyError, IndexError, TypeError):
+        v = None
+        break
+print(v if isinstance(v, str) else json.dumps(v, separators=(",", ":")))
+' "$1" "$2" 2>/dev/null
+}
+
+# status_runtimes FILE ROUTE: one line per runtime of route number ROUTE in
+# a status --json answer: pid, cookie, tool socket and command line, by
+# tabs.
+status_runtimes() {
+	if command -v jq > /dev/null 2>&1; then
+		jq -r --argjson r "$2" '.routes[$r].runtimes[] |
+			[.pid, .cookie, (.tool_socket // "-"), (.command_line // "-")] | @tsv' "$1"
+		return
+	fi
+	python3 -c '
+import json, sys
+for rt in json.load(open(sys.argv[1]))["routes"][int(sys.argv[2])]["runtimes"]:
+    print("\t".join(str(rt.get(k) if rt.get(k) is not None else "-")
+                    for k in ("pid", "cookie", "tool_socket", "command_line")))
+' "$1" "$2"
 }
 
 # ---- tools

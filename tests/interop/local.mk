@@ -26,6 +26,8 @@ EXTRA_DIST += \
 	tests/interop/scenarios/09-router-restart.sh \
 	tests/interop/scenarios/10-real-tools.sh \
 	tests/interop/scenarios/11-dsrouter-launch.sh \
+	tests/interop/scenarios/12-many-apps.sh \
+	tests/interop/scenarios/13-group-access.sh \
 	tests/interop/README.md \
 	tests/interop/app/DsrInteropApp.csproj \
 	tests/interop/app/Program.cs \

@@ -6,7 +6,9 @@
 // stop: the stop file (--stop-file PATH) appears, SIGTERM arrives, or
 // --lifetime SECS (default 120) runs out, so it never outlives a test.
 // With --burst it writes events as fast as it can, with a larger payload,
-// to push megabytes per second through a trace.
+// to push megabytes per second through a trace. With --name NAME (for tests
+// that run several instances at once) every tick's text says
+// "DsrInterop tick NAME pid PID", so a trace shows whose events it holds.
 //
 // For the tools that read more than events: it publishes counters, both as
 // an EventCounter of its EventSource ("DsrInterop-App", counter
@@ -76,6 +78,7 @@ static class Program
         string stopFile = null;
         int lifetime = 120;
         bool burst = false;
+        string name = null;
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--stop-file" && i + 1 < args.Length)
@@ -84,6 +87,8 @@ static class Program
                 lifetime = int.Parse(args[++i]);
             else if (args[i] == "--burst")
                 burst = true;
+            else if (args[i] == "--name" && i + 1 < args.Length)
+                name = args[++i];
         }
 
         Console.Out.WriteLine("started " + Environment.ProcessId);
@@ -95,7 +100,9 @@ static class Program
             "DsrInteropMarker instances alive");
 
         var deadline = DateTime.UtcNow.AddSeconds(lifetime);
-        string text = burst ? new string('x', 200) : "DsrInterop tick";
+        string text = burst ? new string('x', 200) :
+            name != null ? "DsrInterop tick " + name + " pid " + Environment.ProcessId :
+            "DsrInterop tick";
         int n = 0;
         while (DateTime.UtcNow < deadline)
         {
