@@ -446,6 +446,137 @@ START_TEST(test_default_tool_path_no_process)
 }
 END_TEST
 
+/* Listening addresses: reachable from this host only? on every address? */
+static const struct {
+	const char *text;
+	int tool;
+	int local, any;
+} reach[] = {
+	{ "/tmp/reach.sock", 1, 1, 0 },
+	{ "unix:/tmp/reach.sock", 0, 1, 0 },
+	{ "127.0.0.1:9000", 0, 1, 0 },
+	{ "tcp:127.0.0.1:9000", 1, 1, 0 },
+	/* All of 127/8 is loopback, and nothing around it. */
+	{ "127.255.255.254:9000", 0, 1, 0 },
+	{ "127.0.0.2:9000", 0, 1, 0 },
+	{ "126.255.255.255:9000", 0, 0, 0 },
+	{ "128.0.0.1:9000", 0, 0, 0 },
+	{ "[::1]:9000", 0, 1, 0 },
+	{ "[::ffff:127.0.0.1]:9000", 0, 1, 0 },
+	{ "[::ffff:127.1.2.3]:9000", 0, 1, 0 },
+	{ "[::ffff:10.0.0.1]:9000", 0, 0, 0 },
+	{ "[::2]:9000", 0, 0, 0 },
+	{ "localhost:9000", 0, 1, 0 },
+	/* Wildcards reach the network. */
+	{ "*:9000", 0, 0, 1 },
+	{ "0.0.0.0:9000", 0, 0, 1 },
+	{ "tcp:0.0.0.0:9000", 1, 0, 1 },
+	{ "[::]:9000", 0, 0, 1 },
+	{ "tcp:[::]:0", 1, 0, 1 },
+	{ "10.0.2.2:9000", 0, 0, 0 },
+	{ "192.0.2.1:9000", 0, 0, 0 },
+	{ "[2001:db8::1]:9000", 0, 0, 0 },
+	{ "[fe80::1]:9000", 0, 0, 0 },
+};
+
+START_TEST(test_reach)
+{
+	struct addr a;
+
+	resolved(&a, reach[_i].text, reach[_i].tool, 1);
+	ck_assert_msg(addr_is_local(&a) == reach[_i].local,
+	    "addr_is_local('%s') is %d", reach[_i].text, addr_is_local(&a));
+	ck_assert_msg(addr_is_any(&a) == reach[_i].any, "addr_is_any('%s') is "
+	    "%d", reach[_i].text, addr_is_any(&a));
+	addr_free(&a);
+}
+END_TEST
+
+/* A TCP address not resolved yet is neither local nor any. */
+START_TEST(test_reach_unresolved)
+{
+	struct addr a;
+
+	parse_valid(&a, "127.0.0.1:9000", 0);
+	ck_assert_int_eq(addr_is_local(&a), 0);
+	ck_assert_int_eq(addr_is_any(&a), 0);
+	addr_free(&a);
+	parse_valid(&a, "*:9000", 0);
+	ck_assert_int_eq(addr_is_any(&a), 0);
+	addr_free(&a);
+}
+END_TEST
+
+/* The router's name of the default tool socket, in each $TMPDIR. */
+START_TEST(test_router_tool_path)
+{
+	char *path, *def, *want, *cause = NULL, *base, tail[16];
+	unsigned long long key, def_key;
+	long pid, def_pid;
+
+	if (default_dirs[_i].tmpdir == NULL)
+		ck_assert_int_eq(unsetenv("TMPDIR"), 0);
+	else
+		ck_assert_int_eq(setenv("TMPDIR", default_dirs[_i].tmpdir, 1),
+		    0);
+	path = addr_router_tool_path(getpid(), &cause);
+	ck_assert_ptr_nonnull(path);
+	ck_assert_ptr_null(cause);
+	ck_assert_int_ge(asprintf(&want, "%s/dotnet-diagnostic-dsrouter-%ld-"
+	    "%llu-socket", default_dirs[_i].dir, (long)getpid(),
+	    self_start_time()), 0);
+	ck_assert_str_eq(path, want);
+	/*
+	 * The tools' pattern for a router, dotnet-diagnostic-dsrouter-PID-
+	 * KEY-socket, with the directory, pid and key of the default name.
+	 */
+	def = addr_default_tool_path(getpid(), &cause);
+	ck_assert_ptr_nonnull(def);
+	base = strrchr(path, '/') + 1;
+	ck_assert_int_eq(sscanf(base,
+	    "dotnet-diagnostic-dsrouter-%ld-%llu-%15s", &pid, &key, tail), 3);
+	ck_assert_str_eq(tail, "socket");
+	ck_assert_int_eq(sscanf(strrchr(def, '/') + 1,
+	    "dotnet-diagnostic-%ld-%llu-%15s", &def_pid, &def_key, tail), 3);
+	ck_assert_int_eq(pid, def_pid);
+	ck_assert_uint_eq(key, def_key);
+	ck_assert_int_eq(strrchr(path, '/') - path, strrchr(def, '/') - def);
+	ck_assert_int_eq(strncmp(path, def, (size_t)(strrchr(def, '/') - def)),
+	    0);
+	free(path);
+	free(def);
+	free(want);
+}
+END_TEST
+
+START_TEST(test_router_tool_path_long_tmpdir)
+{
+	char dir[200], *path, *cause = NULL;
+	const char *base;
+
+	/* Too long for a socket: the whole name, for the listener to refuse. */
+	memset(dir, 'd', sizeof dir - 1);
+	dir[0] = '/';
+	dir[sizeof dir - 1] = '\0';
+	ck_assert_int_eq(setenv("TMPDIR", dir, 1), 0);
+	path = addr_router_tool_path(getpid(), &cause);
+	ck_assert_ptr_nonnull(path);
+	ck_assert_uint_gt(strlen(path), SUN_PATH_MAX);
+	ck_assert_int_eq(strncmp(path, dir, strlen(dir)), 0);
+	base = path + strlen(dir);
+	ck_assert_int_eq(strncmp(base, "/dotnet-diagnostic-dsrouter-", 28), 0);
+	ck_assert_str_eq(path + strlen(path) - 7, "-socket");
+	free(path);
+	/* No such process: an error naming /proc, not a made-up key. */
+	ck_assert_int_eq(setenv("TMPDIR", "/tmp", 1), 0);
+	path = addr_router_tool_path((pid_t)0x7ffffffe, &cause);
+	ck_assert_ptr_null(path);
+	ck_assert_ptr_nonnull(cause);
+	ck_assert_ptr_nonnull(strstr(cause, "/proc/"));
+	free(cause);
+}
+END_TEST
+
 /* The addr.c suite. */
 Suite *
 addr_suite(void)
@@ -465,6 +596,8 @@ addr_suite(void)
 	tcase_add_loop_test(tc, test_resolve, 0, NITEMS(resolve_cases));
 	tcase_add_loop_test(tc, test_same, 0, NITEMS(same_cases));
 	tcase_add_test(tc, test_copy_describe);
+	tcase_add_loop_test(tc, test_reach, 0, NITEMS(reach));
+	tcase_add_test(tc, test_reach_unresolved);
 	suite_add_tcase(s, tc);
 
 	tc = unit_tcase("default_path");
@@ -473,6 +606,8 @@ addr_suite(void)
 	    NITEMS(default_dirs));
 	tcase_add_test(tc, test_default_tool_path_matches_tools);
 	tcase_add_test(tc, test_default_tool_path_no_process);
+	tcase_add_loop_test(tc, test_router_tool_path, 0, NITEMS(default_dirs));
+	tcase_add_test(tc, test_router_tool_path_long_tmpdir);
 	suite_add_tcase(s, tc);
 
 	return s;

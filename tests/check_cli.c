@@ -1,6 +1,8 @@
 /* check_cli.c: unit tests for cli.c: the dotnet-dsrouter-compatible command line. */
 #include "config.h"
 
+#include <ctype.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,21 @@
 static struct cli cli;
 static char *cause;
 
+/* Arguments parse_kept leaves in place until the test ends. */
+static char *kept[MAX_ARGS + 1];
+
+/* Free them. */
+static void
+kept_free(void)
+{
+	int i;
+
+	for (i = 0; kept[i] != NULL; i++) {
+		free(kept[i]);
+		kept[i] = NULL;
+	}
+}
+
 static void
 setup(void)
 {
@@ -27,6 +44,7 @@ teardown(void)
 {
 	cli_free(&cli);
 	free(cause);
+	kept_free();
 }
 
 /*
@@ -54,6 +72,29 @@ parse(const char *const *args)
 		free(argv[i]);
 	}
 	return rc;
+}
+
+/*
+ * Like parse, but the argument strings stay as they are until the next
+ * call or the end of the test: cli.help_verb points into argv (as main's
+ * argv, it lives as long as the process).
+ */
+static int
+parse_kept(const char *const *args)
+{
+	int argc = 0, i;
+
+	cli_free(&cli);
+	free(cause);
+	cause = NULL;
+	kept_free();
+	kept[argc++] = strdup("dsrouterd");
+	for (i = 0; args[i] != NULL; i++) {
+		ck_assert_int_lt(argc, MAX_ARGS);
+		kept[argc++] = strdup(args[i]);
+	}
+	kept[argc] = NULL;
+	return cli_parse(&cli, argc, kept, &cause);
 }
 
 /* The command line was accepted; return its single route. */
@@ -334,6 +375,73 @@ static const struct {
 	{ { "-v", "loud", NULL }, EX_USAGE, "'loud'" },
 	{ { "--verbose=", NULL }, EX_USAGE, "--verbose" },
 	{ { "-v", "5", NULL }, EX_USAGE, "none, critical" },
+	/* The launcher's options. */
+	{ { "--block-signals", "SIGINT;SIGNOPE", NULL }, EX_USAGE,
+	    "--block-signals: unknown signal 'SIGNOPE'" },
+	{ { "-bsig", "KILL", NULL }, EX_USAGE, "unknown signal 'KILL'" },
+	{ { "-bsig", NULL }, EX_USAGE, "--block-signals needs a value" },
+	{ { "--parentprocess", "0", NULL }, EX_USAGE,
+	    "--parentprocess: '0' is not PID or PID:NAME" },
+	{ { "--parentprocess", "-5", NULL }, EX_USAGE,
+	    "--parentprocess: '-5' is not PID or PID:NAME" },
+	{ { "--parentprocess=-1:dotnet-trace", NULL }, EX_USAGE,
+	    "'-1:dotnet-trace' is not PID or PID:NAME" },
+	{ { "--parentprocess", "abc", NULL }, EX_USAGE,
+	    "--parentprocess: 'abc' is not PID or PID:NAME" },
+	{ { "--parentprocess", "12abc", NULL }, EX_USAGE,
+	    "'12abc' is not PID" },
+	{ { "--parentprocess", "0x10", NULL }, EX_USAGE, "'0x10' is not PID" },
+	{ { "--parentprocess", "", NULL }, EX_USAGE,
+	    "--parentprocess: '' is not PID or PID:NAME" },
+	{ { "--parentprocess=", NULL }, EX_USAGE, "'' is not PID" },
+	{ { "--parentprocess", ":dotnet-trace", NULL }, EX_USAGE,
+	    "':dotnet-trace' is not PID" },
+	{ { "--parentprocess", "0:dotnet-trace", NULL }, EX_USAGE,
+	    "'0:dotnet-trace' is not PID" },
+	{ { "--parentprocess", "99999999999999999999999", NULL }, EX_USAGE,
+	    "is not PID" },
+	{ { "--parentprocess", NULL }, EX_USAGE,
+	    "--parentprocess needs a value" },
+	/* Flags take no value. */
+	{ { "--info=yes", NULL }, EX_USAGE, "unknown option '--info=yes'" },
+	{ { "--allow-remote-tools=yes", NULL }, EX_USAGE,
+	    "unknown option '--allow-remote-tools=yes'" },
+	/* Who may use the tool socket: refused values, named. */
+	{ { "server-server", "-ipcs", "/tmp/c-acc.sock", "-tcps",
+	    "127.0.0.1:9060", "--socket-mode", "0777", NULL }, EX_USAGE,
+	    "--socket-mode: '0777' is not a socket mode from 0600 to 0666 "
+	    "(octal, e.g. 0660)" },
+	{ { "--socket-mode", "660x", NULL }, EX_USAGE,
+	    "--socket-mode: '660x' is not a socket mode" },
+	{ { "--socket-group", "dsr-no-such-group", NULL }, EX_USAGE,
+	    "--socket-group: no group 'dsr-no-such-group' on this system" },
+	{ { "--allow-users", "root,dsr-no-such-user", NULL }, EX_USAGE,
+	    "--allow-users: no user 'dsr-no-such-user' on this system" },
+	{ { "--allow-groups", "dsr-no-such-group", NULL }, EX_USAGE,
+	    "--allow-groups: no group 'dsr-no-such-group' on this system" },
+	{ { "--allow-users", ",", NULL }, EX_USAGE,
+	    "--allow-users: an empty list of users" },
+	/* ... and only for a Unix socket the route makes. */
+	{ { "client-server", "-ipcc", "/tmp/c-t.sock", "-tcps",
+	    "127.0.0.1:9061", "--allow-users", "root", NULL }, EX_USAGE,
+	    "socket-mode, socket-group, allow-users and allow-groups need a "
+	    "tool socket the route creates (ipc-server on a Unix path), not "
+	    "/tmp/c-t.sock" },
+	{ { "server-server", "-ipcs", "tcp:127.0.0.1:9062", "-tcps",
+	    "127.0.0.1:9063", "--socket-mode", "0660", NULL }, EX_USAGE,
+	    "need a tool socket the route creates (ipc-server on a Unix path), "
+	    "not tcp:127.0.0.1:9062" },
+	/* A tool listener off loopback only when asked for. */
+	{ { "server-server", "-ipcs", "tcp:0.0.0.0:9064", "-tcps",
+	    "127.0.0.1:9065", NULL }, EX_USAGE, "tools would connect to "
+	    "tcp:0.0.0.0:9064 from the network, unauthenticated and "
+	    "unencrypted" },
+	{ { "server-server", "-ipcs", "tcp:0.0.0.0:9064", "-tcps",
+	    "127.0.0.1:9065", NULL }, EX_USAGE, "or set --allow-remote-tools "
+	    "if that is really wanted" },
+	/* Help of a word that is no verb. */
+	{ { "help", "nonsense", NULL }, EX_USAGE, "unknown verb 'nonsense'" },
+	{ { "nonsense", "--help", NULL }, EX_USAGE, "unknown verb 'nonsense'" },
 };
 
 /* Refused with its code and one line of message. */
@@ -383,6 +491,292 @@ START_TEST(test_verbose_level)
 }
 END_TEST
 
+/* The signals --block-signals names: each, with and without SIG, any case. */
+static const struct {
+	const char *name;
+	int sig;
+} signals[] = {
+	{ "INT", SIGINT },
+	{ "QUIT", SIGQUIT },
+	{ "TERM", SIGTERM },
+	{ "HUP", SIGHUP },
+	{ "USR1", SIGUSR1 },
+	{ "USR2", SIGUSR2 },
+	{ "PIPE", SIGPIPE },
+	{ "TSTP", SIGTSTP },
+	{ "TTIN", SIGTTIN },
+	{ "TTOU", SIGTTOU },
+};
+
+/* A set holds exactly these signals (0 ended). */
+static void
+assert_set(const sigset_t *set, const int *sigs, const char *what)
+{
+	int sig, i, in;
+
+	for (sig = 1; sig < NSIG; sig++) {
+		for (i = 0, in = 0; sigs[i] != 0; i++)
+			in |= sigs[i] == sig;
+		ck_assert_msg(sigismember(set, sig) == in, "'%s': signal %d "
+		    "%s", what, sig, in ? "missing" : "added");
+	}
+}
+
+START_TEST(test_signal_names)
+{
+	const char *prefixes[] = { "", "SIG", "sig", "Sig" };
+	int want[2] = { signals[_i].sig, 0 };
+	char text[32], lower[32];
+	sigset_t set;
+	size_t f, k;
+
+	for (k = 0; signals[_i].name[k] != '\0'; k++)
+		lower[k] = (char)tolower((unsigned char)signals[_i].name[k]);
+	lower[k] = '\0';
+	for (f = 0; f < sizeof prefixes / sizeof prefixes[0]; f++) {
+		snprintf(text, sizeof text, "%s%s", prefixes[f],
+		    signals[_i].name);
+		ck_assert_int_eq(cli_parse_signals(text, &set, &cause), 0);
+		ck_assert_ptr_null(cause);
+		assert_set(&set, want, text);
+		snprintf(text, sizeof text, "%s%s", prefixes[f], lower);
+		ck_assert_int_eq(cli_parse_signals(text, &set, &cause), 0);
+		assert_set(&set, want, text);
+	}
+}
+END_TEST
+
+/* Lists of signals and the sets they give (-1: refused, naming the word). */
+#define MAX_SIGS 12
+static const struct {
+	const char *list;
+	int rc;
+	int sigs[MAX_SIGS];
+	const char *bad;          /* rc -1: the word refused */
+} sig_lists[] = {
+	{ "SIGINT;SIGQUIT", 0, { SIGINT, SIGQUIT, 0 }, NULL },
+	{ "SIGINT,SIGQUIT", 0, { SIGINT, SIGQUIT, 0 }, NULL },
+	{ "int;Quit,sigterm", 0, { SIGINT, SIGQUIT, SIGTERM, 0 }, NULL },
+	{ " SIGINT ; SIGTERM ", 0, { SIGINT, SIGTERM, 0 }, NULL },
+	{ "\tSIGHUP\t,\tSIGUSR1", 0, { SIGHUP, SIGUSR1, 0 }, NULL },
+	{ ";;SIGINT;;", 0, { SIGINT, 0 }, NULL },
+	{ "SIGINT;SIGINT;INT", 0, { SIGINT, 0 }, NULL },
+	{ "INT;QUIT;TERM;HUP;USR1;USR2;PIPE;TSTP;TTIN;TTOU", 0,
+	    { SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGPIPE,
+	    SIGTSTP, SIGTTIN, SIGTTOU, 0 }, NULL },
+	/* Nothing named: nothing blocked. */
+	{ "", 0, { 0 }, NULL },
+	{ " ; , ", 0, { 0 }, NULL },
+	/* Unknown names. */
+	{ "SIGNOPE", -1, { 0 }, "SIGNOPE" },
+	{ "SIGINT;BOGUS", -1, { 0 }, "BOGUS" },
+	{ "SIGINT, sigfoo ;SIGTERM", -1, { 0 }, "sigfoo" },
+	{ "SIGKILL", -1, { 0 }, "SIGKILL" },
+	{ "STOP", -1, { 0 }, "STOP" },
+	{ "SIG", -1, { 0 }, "SIG" },
+	{ "SIGSIGINT", -1, { 0 }, "SIGSIGINT" },
+	{ "2", -1, { 0 }, "2" },
+	{ "SIGINT2", -1, { 0 }, "SIGINT2" },
+	{ "SIGINT:SIGTERM", -1, { 0 }, "SIGINT:SIGTERM" },
+};
+
+START_TEST(test_signal_lists)
+{
+	char want[256];
+	sigset_t set;
+	int rc;
+
+	rc = cli_parse_signals(sig_lists[_i].list, &set, &cause);
+	ck_assert_msg(rc == sig_lists[_i].rc, "'%s': %d", sig_lists[_i].list,
+	    rc);
+	if (rc == 0) {
+		ck_assert_ptr_null(cause);
+		assert_set(&set, sig_lists[_i].sigs, sig_lists[_i].list);
+		return;
+	}
+	ck_assert_ptr_nonnull(cause);
+	snprintf(want, sizeof want, "--block-signals: unknown signal '%s' "
+	    "(known: SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, "
+	    "SIGPIPE, SIGTSTP, SIGTTIN, SIGTTOU)", sig_lists[_i].bad);
+	ck_assert_str_eq(cause, want);
+}
+END_TEST
+
+/* The launcher's options, as the diagnostic tools pass them. */
+static const struct {
+	const char *args[MAX_ARGS];
+	int sigs[MAX_SIGS];       /* blocked */
+	pid_t parent;
+	const char *parent_name;  /* NULL: none given */
+	int info;
+} launches[] = {
+	{ { "android-emu", NULL }, { 0 }, 0, NULL, 0 },
+	{ { "server-server", "-tcps", "127.0.0.1:9070", "--block-signals",
+	    "SIGINT;SIGQUIT", NULL }, { SIGINT, SIGQUIT, 0 }, 0, NULL, 0 },
+	{ { "-bsig", "sigterm", "android-emu", NULL }, { SIGTERM, 0 }, 0, NULL,
+	    0 },
+	{ { "--block-signals=HUP,USR1", NULL }, { SIGHUP, SIGUSR1, 0 }, 0, NULL,
+	    0 },
+	/* Given twice, the last counts. */
+	{ { "-bsig", "INT", "-bsig", "TERM", NULL }, { SIGTERM, 0 }, 0, NULL,
+	    0 },
+	{ { "--parentprocess", "1234", NULL }, { 0 }, 1234, "", 0 },
+	{ { "--parentprocess", "4321:dotnet-trace", NULL }, { 0 }, 4321,
+	    "dotnet-trace", 0 },
+	{ { "--parentprocess=77:a b:c", NULL }, { 0 }, 77, "a b:c", 0 },
+	{ { "--parentprocess", "5:", NULL }, { 0 }, 5, "", 0 },
+	{ { "--parentprocess", "1:x", "--parentprocess", "2:y", NULL }, { 0 },
+	    2, "y", 0 },
+	/* The largest pid Linux hands out. */
+	{ { "--parentprocess", "4194304", NULL }, { 0 }, 4194304, "", 0 },
+	{ { "-i", NULL }, { 0 }, 0, NULL, 1 },
+	{ { "android-emu", "--info", NULL }, { 0 }, 0, NULL, 1 },
+	/* All at once, as dotnet-trace --dsrouter starts it. */
+	{ { "server-server", "-tcps", "127.0.0.1:9071", "--parentprocess",
+	    "999:dotnet-trace", "-bsig", "SIGINT", "-i", "-v", "info", NULL },
+	    { SIGINT, 0 }, 999, "dotnet-trace", 1 },
+};
+
+START_TEST(test_launch)
+{
+	ck_assert_int_eq(parse(launches[_i].args), 0);
+	only_route();
+	ck_assert_int_eq(cli.action, CLI_RUN);
+	assert_set(&cli.blocked, launches[_i].sigs, launches[_i].args[0] !=
+	    NULL ? launches[_i].args[0] : "");
+	ck_assert_int_eq(cli.parent, launches[_i].parent);
+	if (launches[_i].parent_name == NULL)
+		ck_assert_ptr_null(cli.parent_name);
+	else
+		ck_assert_str_eq(cli.parent_name, launches[_i].parent_name);
+	ck_assert_int_eq(cli.info, launches[_i].info);
+}
+END_TEST
+
+/* Help, of everything or of one verb, both ways round. */
+static const struct {
+	const char *args[MAX_ARGS];
+	const char *verb;         /* NULL: all */
+} helps[] = {
+	{ { "help", NULL }, NULL },
+	{ { "--help", NULL }, NULL },
+	{ { "help", "server-client", NULL }, "server-client" },
+	{ { "server-client", "--help", NULL }, "server-client" },
+	{ { "client-client", "-h", NULL }, "client-client" },
+	{ { "--help", "ios-sim", NULL }, "ios-sim" },
+	{ { "android-emu", "-?", NULL }, "android-emu" },
+	{ { "help", "server-server", "-ipcs", "/tmp/x.sock", NULL },
+	    "server-server" },
+	/* The presets not supported yet have help too. */
+	{ { "help", "android", NULL }, "android" },
+	{ { "help", "ios", NULL }, "ios" },
+	/* Help wins over what would be refused when running. */
+	{ { "server-client", "--help", "-c", "/tmp/x.conf", NULL },
+	    "server-client" },
+	{ { "help", "server-client", "-tcps", "127.0.0.1:9000", NULL },
+	    "server-client" },
+};
+
+START_TEST(test_help)
+{
+	ck_assert_int_eq(parse_kept(helps[_i].args), 0);
+	ck_assert_ptr_null(cause);
+	ck_assert_int_eq(cli.action, CLI_HELP);
+	if (helps[_i].verb == NULL)
+		ck_assert_ptr_null(cli.help_verb);
+	else
+		ck_assert_str_eq(cli.help_verb, helps[_i].verb);
+	/* Help builds no route. */
+	ck_assert_ptr_null(cli.conf);
+}
+END_TEST
+
+/* Who may use the tool socket, and the remote-tools consent, in the route. */
+START_TEST(test_access_options)
+{
+	const char *args[] = { "server-server", "-ipcs", "/tmp/c-acc.sock",
+	    "-tcps", "127.0.0.1:9072", "--socket-mode", "0660",
+	    "--socket-group", "root", "--allow-users", "root,1000",
+	    "--allow-groups=0 4242", NULL };
+	const char *plain[] = { "server-server", "-ipcs", "/tmp/c-acc.sock",
+	    "-tcps", "127.0.0.1:9072", NULL };
+	const char *remote[] = { "server-server", "-ipcs", "tcp:0.0.0.0:9073",
+	    "-tcps", "127.0.0.1:9074", "--allow-remote-tools", NULL };
+	struct route_conf *rc;
+
+	ck_assert_int_eq(parse(args), 0);
+	rc = only_route();
+	ck_assert_uint_eq(rc->access.mode, 0660);
+	ck_assert_int_eq(rc->access.group_set, 1);
+	ck_assert_uint_eq(rc->access.group, 0);
+	ck_assert_uint_eq(rc->access.nuids, 2);
+	ck_assert_uint_eq(rc->access.uids[0], 0);
+	ck_assert_uint_eq(rc->access.uids[1], 1000);
+	ck_assert_uint_eq(rc->access.ngids, 2);
+	ck_assert_uint_eq(rc->access.gids[0], 0);
+	ck_assert_uint_eq(rc->access.gids[1], 4242);
+	ck_assert_int_eq(rc->allow_remote_tools, 0);
+
+	/* Without them: 0600, its owner's group, no lists. */
+	ck_assert_int_eq(parse(plain), 0);
+	rc = only_route();
+	ck_assert_uint_eq(rc->access.mode, DSR_DEFAULT_SOCKET_MODE);
+	ck_assert_uint_eq(rc->access.mode, 0600);
+	ck_assert_int_eq(rc->access.group_set, 0);
+	ck_assert_uint_eq(rc->access.nuids, 0);
+	ck_assert_uint_eq(rc->access.ngids, 0);
+
+	ck_assert_int_eq(parse(remote), 0);
+	rc = only_route();
+	ck_assert_int_eq(rc->allow_remote_tools, 1);
+	ck_assert_int_eq(rc->tool.kind, ADDR_TCP);
+}
+END_TEST
+
+/* Every route option beside -c is refused, naming the key for the file. */
+static const struct {
+	const char *opt, *value;  /* value NULL: a flag */
+	const char *key;
+} route_opts[] = {
+	{ "--ipc-server", "/tmp/a.sock", "ipc-server" },
+	{ "-ipcs", "/tmp/a.sock", "ipc-server" },
+	{ "--ipc-client", "/tmp/a.sock", "ipc-client" },
+	{ "--tcp-server", "127.0.0.1:9000", "tcp-server" },
+	{ "-tcpc", "127.0.0.1:9000", "tcp-client" },
+	{ "--runtime-timeout", "5", "runtime-timeout" },
+	{ "-pt", "5", "pair-timeout" },
+	{ "--frame-timeout", "5", "frame-timeout" },
+	{ "--allow-remote-tools", NULL, "allow-remote-tools" },
+	{ "--socket-mode", "0660", "socket-mode" },
+	{ "--socket-group", "root", "socket-group" },
+	{ "--allow-users", "root", "allow-users" },
+	{ "--allow-groups", "root", "allow-groups" },
+};
+
+START_TEST(test_config_and_route)
+{
+	const char *after[] = { "-c", "/tmp/x.conf", route_opts[_i].opt,
+	    route_opts[_i].value, NULL };
+	const char *before[] = { route_opts[_i].opt, route_opts[_i].value,
+	    "--config", "/tmp/x.conf", NULL };
+	char want[128];
+
+	if (route_opts[_i].value == NULL) {
+		before[1] = "-c";
+		before[2] = "/tmp/x.conf";
+		before[3] = NULL;
+	}
+	snprintf(want, sizeof want, "give either -c FILE or a route on the "
+	    "command line, not both (%s belongs in the file)",
+	    route_opts[_i].key);
+	ck_assert_int_eq(parse(after), EX_USAGE);
+	ck_assert_str_eq(cause, want);
+	ck_assert_ptr_null(cli.conf);
+	ck_assert_int_eq(parse(before), EX_USAGE);
+	ck_assert_str_eq(cause, want);
+}
+END_TEST
+
 START_TEST(test_usage_text)
 {
 	char *buf = NULL;
@@ -423,7 +817,21 @@ cli_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_action, 0, NITEMS(actions));
 	tcase_add_loop_test(tc, test_verbose_level, 0, NITEMS(levels));
+	tcase_add_loop_test(tc, test_help, 0, NITEMS(helps));
 	tcase_add_test(tc, test_usage_text);
+	suite_add_tcase(s, tc);
+
+	tc = unit_tcase("launcher");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_signal_names, 0, NITEMS(signals));
+	tcase_add_loop_test(tc, test_signal_lists, 0, NITEMS(sig_lists));
+	tcase_add_loop_test(tc, test_launch, 0, NITEMS(launches));
+	suite_add_tcase(s, tc);
+
+	tc = unit_tcase("access");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_access_options);
+	tcase_add_loop_test(tc, test_config_and_route, 0, NITEMS(route_opts));
 	suite_add_tcase(s, tc);
 
 	return s;

@@ -514,6 +514,93 @@ static const struct {
 	/* A syntax error. */
 	{ "[route a]\nmode = android-emu\nthis is not ini\n", 3,
 	    "syntax error" },
+	/* Who may use the tool socket. */
+	{ "[route a]\nipc-server = /tmp/a.sock\ntcp-server = 127.0.0.1:9000\n"
+	    "socket-mode = 0777\n", 4, "test.conf:4: socket-mode: '0777' is "
+	    "not a socket mode from 0600 to 0666 (octal, e.g. 0660)" },
+	{ "[route a]\nipc-server = /tmp/a.sock\ntcp-server = 127.0.0.1:9000\n"
+	    "socket-mode = 660 ; octal\nsocket-mode = 0o660\n", 5,
+	    "key 'socket-mode' set twice" },
+	{ "[route a]\nipc-server = /tmp/a.sock\ntcp-server = 127.0.0.1:9000\n"
+	    "\nsocket-mode = 0x1b0\n", 5,
+	    "socket-mode: '0x1b0' is not a socket mode" },
+	{ "[route a]\nipc-server = /tmp/a.sock\ntcp-server = 127.0.0.1:9000\n"
+	    "socket-group = dsr-no-such-group\n", 4, "test.conf:4: "
+	    "socket-group: no group 'dsr-no-such-group' on this system" },
+	{ "[route a]\nipc-server = /tmp/a.sock\nallow-users = root, "
+	    "dsr-no-such-user\ntcp-server = 127.0.0.1:9000\n", 3,
+	    "test.conf:3: allow-users: no user 'dsr-no-such-user' on this "
+	    "system" },
+	{ "[route a]\nipc-server = /tmp/a.sock\ntcp-server = 127.0.0.1:9000\n"
+	    "allow-groups = root dsr-no-such-group\n", 4, "test.conf:4: "
+	    "allow-groups: no group 'dsr-no-such-group' on this system" },
+	{ "[route a]\nipc-server = /tmp/a.sock\ntcp-server = 127.0.0.1:9000\n"
+	    "allow-users = ,\n", 4,
+	    "test.conf:4: allow-users: an empty list of users" },
+	{ "[route a]\nipc-server = /tmp/a.sock\ntcp-server = 127.0.0.1:9000\n"
+	    "allow-remote-tools = maybe\n", 4,
+	    "test.conf:4: allow-remote-tools: 'maybe' is not yes or no" },
+	{ "[route a]\nipc-server = /tmp/a.sock\ntcp-server = 127.0.0.1:9000\n"
+	    "allow-remote-tools = Yes\n", 4, "'Yes' is not yes or no" },
+	/* Access keys need a Unix socket the route makes: at the tool side. */
+	{ "[route a]\nmode = client-server\nipc-client = /tmp/t.sock\n"
+	    "tcp-server = 127.0.0.1:9000\nallow-users = root\n", 3,
+	    "test.conf:3: socket-mode, socket-group, allow-users and "
+	    "allow-groups need a tool socket the route creates (ipc-server on "
+	    "a Unix path), not /tmp/t.sock" },
+	{ "[route a]\nipc-client = /tmp/t.sock\ntcp-client = 127.0.0.1:9000\n"
+	    "socket-mode = 0660\n", 2, "not /tmp/t.sock" },
+	{ "[route a]\nipc-server = tcp:127.0.0.1:9001\n"
+	    "tcp-server = 127.0.0.1:9000\nsocket-group = root\n", 2,
+	    "need a tool socket the route creates (ipc-server on a Unix path), "
+	    "not tcp:127.0.0.1:9001" },
+	{ "[route a]\nipc-server = tcp:127.0.0.1:9001\n"
+	    "tcp-server = 127.0.0.1:9000\nallow-groups = 0\n", 2,
+	    "not tcp:127.0.0.1:9001" },
+	/* Tools off loopback only when asked for, at the ipc-server line. */
+	{ "[route a]\ntcp-server = 127.0.0.1:9000\n"
+	    "ipc-server = tcp:0.0.0.0:9001\n", 3, "test.conf:3: tools would "
+	    "connect to tcp:0.0.0.0:9001 from the network, unauthenticated and "
+	    "unencrypted, and could dump the runtime's memory or attach a "
+	    "profiler; listen on 127.0.0.1 or a Unix socket, or set "
+	    "allow-remote-tools = yes if that is really wanted" },
+	{ "[route a]\ntcp-server = 127.0.0.1:9000\n"
+	    "ipc-server = tcp:*:9001\n", 3,
+	    "tools would connect to tcp:*:9001" },
+	{ "[route a]\ntcp-client = 127.0.0.1:9000\n"
+	    "ipc-server = tcp:[::]:9001\n", 3, "from the network" },
+	{ "[route a]\ntcp-server = 127.0.0.1:9000\n"
+	    "ipc-server = tcp:192.0.2.1:9001\n", 3, "from the network" },
+	{ "[route a]\ntcp-server = 127.0.0.1:9000\n"
+	    "ipc-server = tcp:0.0.0.0:9001\nallow-remote-tools = no\n", 3,
+	    "from the network" },
+	/* [dsrouterd]: an error in a default names its line there. */
+	{ "[dsrouterd]\npair-timeout = fast\n[route a]\n"
+	    "mode = android-emu\n", 2, "test.conf:2: pair-timeout: 'fast' is "
+	    "not a time-out in seconds" },
+	{ "[dsrouterd]\nlog-level = info\nsocket-mode = 0700\n[route a]\n"
+	    "mode = android-emu\n", 3, "test.conf:3: socket-mode: '0700' is "
+	    "not a socket mode from 0600 to 0666" },
+	{ "[dsrouterd]\nallow-users = dsr-no-such-user\n\n[route a]\n"
+	    "mode = android-emu\n", 2, "test.conf:2: allow-users: no user "
+	    "'dsr-no-such-user' on this system" },
+	{ "[dsrouterd]\nallow-remote-tools = perhaps\n[route a]\n"
+	    "mode = android-emu\n", 2, "allow-remote-tools: 'perhaps'" },
+	/* ... found with the route that takes it, not the first only. */
+	{ "[dsrouterd]\nsocket-group = dsr-no-such-group\n"
+	    "[route a]\nmode = client-server\nipc-client = /tmp/t.sock\n"
+	    "tcp-server = 127.0.0.1:9000\n"
+	    "[route b]\nmode = android-emu\n", 2,
+	    "socket-group: no group 'dsr-no-such-group'" },
+	/* A route's ends are its own: no defaults for them. */
+	{ "[dsrouterd]\nipc-server = /tmp/a.sock\n[route a]\n"
+	    "mode = android-emu\n", 2,
+	    "unknown key 'ipc-server' in [dsrouterd]" },
+	{ "[dsrouterd]\ntcp-client = 127.0.0.1:9000\n", 2,
+	    "unknown key 'tcp-client' in [dsrouterd]" },
+	{ "[dsrouterd]\nbogus = 1\n", 2, "unknown key 'bogus' in [dsrouterd] "
+	    "(known: log-level" },
+
 	/* A section with no keys, not the last one... */
 	{ "[route a]\n\n[route b]\nmode = android-emu\n", 1,
 	    "route 'a' has no runtime side" },
@@ -632,6 +719,291 @@ START_TEST(test_keys_and_modes)
 }
 END_TEST
 
+/* Who may use the tool socket, as a route sets it. */
+START_TEST(test_access_keys)
+{
+	struct conf *conf;
+	struct route_conf *rc;
+
+	conf = load_ok(
+	    "[route a]\n"
+	    "ipc-server = /tmp/dsr-t-acc.sock\n"
+	    "tcp-server = 127.0.0.1:9600\n"
+	    "socket-mode = 0660\n"
+	    "socket-group = root\n"
+	    "allow-users = root, 1000\n"
+	    "allow-groups = 0 4242\n"
+	    "[route b]\n"
+	    "ipc-server = /tmp/dsr-t-acc2.sock\n"
+	    "tcp-server = 127.0.0.1:9601\n"
+	    "socket-group = 1234\n"
+	    "socket-mode = 640\n");
+	rc = route(conf, "a");
+	ck_assert_uint_eq(rc->access.mode, 0660);
+	ck_assert_int_eq(rc->access.group_set, 1);
+	ck_assert_uint_eq(rc->access.group, 0);
+	ck_assert_uint_eq(rc->access.nuids, 2);
+	ck_assert_uint_eq(rc->access.uids[0], 0);
+	ck_assert_uint_eq(rc->access.uids[1], 1000);
+	ck_assert_uint_eq(rc->access.ngids, 2);
+	ck_assert_uint_eq(rc->access.gids[0], 0);
+	ck_assert_uint_eq(rc->access.gids[1], 4242);
+	rc = route(conf, "b");
+	ck_assert_uint_eq(rc->access.mode, 0640);
+	ck_assert_int_eq(rc->access.group_set, 1);
+	ck_assert_uint_eq(rc->access.group, 1234);
+	ck_assert_uint_eq(rc->access.nuids, 0);
+	ck_assert_ptr_null(rc->access.uids);
+	ck_assert_uint_eq(rc->access.ngids, 0);
+	conf_free(conf);
+
+	/* None given: 0600, the owner's group, nobody listed. */
+	conf = load_ok("[route a]\nmode = android-emu\n"
+	    "[route c]\nipc-client = /tmp/t.sock\ntcp-server = *:9602\n");
+	rc = route(conf, "a");
+	ck_assert_uint_eq(rc->access.mode, 0600);
+	ck_assert_int_eq(rc->access.group_set, 0);
+	ck_assert_uint_eq(rc->access.nuids, 0);
+	ck_assert_uint_eq(rc->access.ngids, 0);
+	ck_assert_int_eq(rc->allow_remote_tools, 0);
+	/* A route with no socket of its own has the same defaults. */
+	rc = route(conf, "c");
+	ck_assert_uint_eq(rc->access.mode, 0600);
+	ck_assert_int_eq(rc->access.group_set, 0);
+	conf_free(conf);
+}
+END_TEST
+
+/* allow-remote-tools: its values, and what it allows. */
+static const struct {
+	const char *value;        /* NULL: not set */
+	const char *tool;         /* the tool side */
+	int ok;
+	int allow;
+} remote[] = {
+	{ "yes", "tcp:0.0.0.0:9610", 1, 1 },
+	{ "true", "tcp:0.0.0.0:9610", 1, 1 },
+	{ "1", "tcp:*:9610", 1, 1 },
+	{ "no", "tcp:0.0.0.0:9610", 0, 0 },
+	{ "false", "tcp:0.0.0.0:9610", 0, 0 },
+	{ "0", "tcp:[::]:9610", 0, 0 },
+	{ NULL, "tcp:0.0.0.0:9610", 0, 0 },
+	/* Loopback and Unix sockets need no consent. */
+	{ NULL, "tcp:127.0.0.1:9610", 1, 0 },
+	{ NULL, "tcp:127.9.8.7:9610", 1, 0 },
+	{ NULL, "tcp:[::1]:9610", 1, 0 },
+	{ NULL, "tcp:localhost:9610", 1, 0 },
+	{ NULL, "/tmp/dsr-t-remote.sock", 1, 0 },
+	{ "no", "tcp:127.0.0.1:9610", 1, 0 },
+	{ "yes", "/tmp/dsr-t-remote.sock", 1, 1 },
+};
+
+START_TEST(test_remote_tools)
+{
+	char text[512];
+	struct conf *conf;
+
+	/* Only a tool listener needs it: connecting out is always fine. */
+	if (strchr(remote[_i].tool, '*') == NULL) {
+		snprintf(text, sizeof text, "[route r]\nipc-client = %s\n"
+		    "tcp-server = 127.0.0.1:9611\n", remote[_i].tool);
+		conf = load_ok(text);
+		conf_free(conf);
+	}
+	snprintf(text, sizeof text, "[route r]\nipc-server = %s\n"
+	    "tcp-server = 127.0.0.1:9611\n%s%s%s", remote[_i].tool,
+	    remote[_i].value != NULL ? "allow-remote-tools = " : "",
+	    remote[_i].value != NULL ? remote[_i].value : "",
+	    remote[_i].value != NULL ? "\n" : "");
+	if (!remote[_i].ok) {
+		load_fails(text, 2, "from the network");
+		return;
+	}
+	conf = load_ok(text);
+	ck_assert_int_eq(route(conf, "r")->allow_remote_tools,
+	    remote[_i].allow);
+	conf_free(conf);
+}
+END_TEST
+
+/*
+ * [dsrouterd] gives defaults to every route; a route's own value wins;
+ * access defaults go only to routes that make their own Unix socket.
+ */
+START_TEST(test_defaults)
+{
+	struct conf *conf;
+	struct route_conf *rc;
+
+	conf = load_ok(
+	    "[dsrouterd]\n"                            /* 1 */
+	    "runtime-timeout = 10\n"                   /* 2 */
+	    "pair-timeout = 0.5\n"                     /* 3 */
+	    "frame-timeout = 1\n"                      /* 4 */
+	    "socket-mode = 0660\n"                     /* 5 */
+	    "socket-group = root\n"                    /* 6 */
+	    "allow-users = root\n"                     /* 7 */
+	    "allow-groups = 0\n"                       /* 8 */
+	    "allow-remote-tools = yes\n"               /* 9 */
+	    "[route a]\n"                              /* 10 */
+	    "ipc-server = /tmp/dsr-t-def-a.sock\n"     /* 11 */
+	    "tcp-server = 127.0.0.1:9620\n"            /* 12 */
+	    "[route b]\n"                              /* 13 */
+	    "ipc-server = tcp:0.0.0.0:9621\n"          /* 14 */
+	    "tcp-server = 127.0.0.1:9622\n"            /* 15 */
+	    "pair-timeout = 2\n"                       /* 16 */
+	    "runtime-timeout = none\n"                 /* 17 */
+	    "[route c]\n"                              /* 18 */
+	    "ipc-client = /tmp/dsr-t-def-c.sock\n"     /* 19 */
+	    "tcp-client = 127.0.0.1:9623\n"            /* 20 */
+	    "[route d]\n"                              /* 21 */
+	    "ipc-server = /tmp/dsr-t-def-d.sock\n"     /* 22 */
+	    "tcp-server = 127.0.0.1:9624\n"            /* 23 */
+	    "socket-mode = 0600\n"                     /* 24 */
+	    "allow-users = 1000\n");                   /* 25 */
+	rc = route(conf, "a");
+	ck_assert_uint_eq(rc->runtime_timeout_ms, 10000);
+	ck_assert_uint_eq(rc->pair_timeout_ms, 500);
+	ck_assert_uint_eq(rc->frame_timeout_ms, 1000);
+	ck_assert_uint_eq(rc->access.mode, 0660);
+	ck_assert_int_eq(rc->access.group_set, 1);
+	ck_assert_uint_eq(rc->access.group, 0);
+	ck_assert_uint_eq(rc->access.nuids, 1);
+	ck_assert_uint_eq(rc->access.uids[0], 0);
+	ck_assert_uint_eq(rc->access.ngids, 1);
+	ck_assert_int_eq(rc->allow_remote_tools, 1);
+	/* Its own values win; the rest still come from [dsrouterd]. */
+	rc = route(conf, "b");
+	ck_assert_uint_eq(rc->pair_timeout_ms, 2000);
+	ck_assert_uint_eq(rc->runtime_timeout_ms, 0);
+	ck_assert_uint_eq(rc->frame_timeout_ms, 1000);
+	ck_assert_int_eq(rc->allow_remote_tools, 1);
+	/* A TCP tool listener: the access defaults are not for it. */
+	ck_assert_uint_eq(rc->access.mode, 0600);
+	ck_assert_int_eq(rc->access.group_set, 0);
+	ck_assert_uint_eq(rc->access.nuids, 0);
+	ck_assert_uint_eq(rc->access.ngids, 0);
+	/* A route that connects to the tool: time-outs only. */
+	rc = route(conf, "c");
+	ck_assert_uint_eq(rc->runtime_timeout_ms, 10000);
+	ck_assert_uint_eq(rc->pair_timeout_ms, 500);
+	ck_assert_uint_eq(rc->access.mode, 0600);
+	ck_assert_int_eq(rc->access.group_set, 0);
+	ck_assert_uint_eq(rc->access.nuids, 0);
+	ck_assert_uint_eq(rc->access.ngids, 0);
+	/* Access keys of its own replace the defaults, one by one. */
+	rc = route(conf, "d");
+	ck_assert_uint_eq(rc->access.mode, 0600);
+	ck_assert_int_eq(rc->access.group_set, 1);
+	ck_assert_uint_eq(rc->access.nuids, 1);
+	ck_assert_uint_eq(rc->access.uids[0], 1000);
+	ck_assert_uint_eq(rc->access.ngids, 1);
+	ck_assert_uint_eq(rc->access.gids[0], 0);
+	conf_free(conf);
+
+	/* No [dsrouterd] time-outs: a pair time-out not given is 0. */
+	conf = load_ok("[dsrouterd]\nlog-level = info\n"
+	    "[route a]\nmode = android-emu\n");
+	rc = route(conf, "a");
+	ck_assert_uint_eq(rc->pair_timeout_ms, 0);
+	ck_assert_uint_eq(rc->runtime_timeout_ms, 0);
+	ck_assert_uint_eq(rc->frame_timeout_ms, DSR_DEFAULT_FRAME_TIMEOUT_MS);
+	conf_free(conf);
+
+	/* [dsrouterd] may come after the routes, and still gives defaults. */
+	conf = load_ok("[route a]\nmode = android-emu\n"
+	    "[dsrouterd]\npair-timeout = 3\n");
+	ck_assert_uint_eq(route(conf, "a")->pair_timeout_ms, 3000);
+	conf_free(conf);
+}
+END_TEST
+
+/* Pairs of routes: whether their ends are the same, and all of them. */
+static const struct {
+	const char *a, *b;
+	int same_ends, equal;
+} ends[] = {
+	{ "ipc-server = /tmp/e.sock\ntcp-server = 127.0.0.1:9630\n",
+	    "ipc-server = /tmp/e.sock\ntcp-server = 127.0.0.1:9630\n", 1, 1 },
+	{ "ipc-server = /tmp/e.sock\ntcp-server = 127.0.0.1:9630\n",
+	    "tcp-server = 127.0.0.1:9630\nipc-server = /tmp/e.sock\n", 1, 1 },
+	/* What a running route changes in place. */
+	{ "ipc-server = /tmp/e.sock\ntcp-server = 127.0.0.1:9630\n",
+	    "ipc-server = /tmp/e.sock\ntcp-server = 127.0.0.1:9630\n"
+	    "pair-timeout = 1\n", 1, 0 },
+	{ "ipc-server = /tmp/e.sock\ntcp-server = 127.0.0.1:9630\n"
+	    "frame-timeout = 1\n",
+	    "ipc-server = /tmp/e.sock\ntcp-server = 127.0.0.1:9630\n"
+	    "frame-timeout = 2\n", 1, 0 },
+	{ "ipc-server = /tmp/e.sock\ntcp-server = 127.0.0.1:9630\n",
+	    "ipc-server = /tmp/e.sock\ntcp-server = 127.0.0.1:9630\n"
+	    "runtime-timeout = 5\n", 1, 0 },
+	{ "ipc-server = /tmp/e.sock\ntcp-server = 127.0.0.1:9630\n",
+	    "ipc-server = /tmp/e.sock\ntcp-server = 127.0.0.1:9630\n"
+	    "allow-users = 0\n", 1, 0 },
+	{ "ipc-server = /tmp/e.sock\ntcp-server = 127.0.0.1:9630\n"
+	    "allow-groups = 0\n",
+	    "ipc-server = /tmp/e.sock\ntcp-server = 127.0.0.1:9630\n"
+	    "allow-groups = 0,1\n", 1, 0 },
+	/* What takes a new route. */
+	{ "ipc-server = /tmp/e.sock\ntcp-server = 127.0.0.1:9630\n",
+	    "ipc-server = /tmp/f.sock\ntcp-server = 127.0.0.1:9630\n", 0, 0 },
+	{ "ipc-server = /tmp/e.sock\ntcp-server = 127.0.0.1:9630\n",
+	    "ipc-server = /tmp/e.sock\ntcp-server = 127.0.0.1:9631\n", 0, 0 },
+	{ "ipc-server = /tmp/e.sock\ntcp-server = 127.0.0.1:9630\n",
+	    "ipc-server = /tmp/e.sock\ntcp-client = 127.0.0.1:9630\n", 0, 0 },
+	{ "ipc-server = /tmp/e.sock\ntcp-server = 127.0.0.1:9630\n",
+	    "ipc-client = /tmp/e.sock\ntcp-server = 127.0.0.1:9630\n", 0, 0 },
+	{ "ipc-server = /tmp/e.sock\ntcp-server = 127.0.0.1:9630\n",
+	    "tcp-server = 127.0.0.1:9630\n", 0, 0 },
+	{ "ipc-server = /tmp/e.sock\ntcp-server = 127.0.0.1:9630\n",
+	    "ipc-server = /tmp/e.sock\ntcp-server = 127.0.0.1:9630\n"
+	    "socket-mode = 0660\n", 0, 0 },
+	{ "ipc-server = /tmp/e.sock\ntcp-server = 127.0.0.1:9630\n"
+	    "socket-mode = 0640\n",
+	    "ipc-server = /tmp/e.sock\ntcp-server = 127.0.0.1:9630\n"
+	    "socket-mode = 0660\n", 0, 0 },
+	{ "ipc-server = /tmp/e.sock\ntcp-server = 127.0.0.1:9630\n",
+	    "ipc-server = /tmp/e.sock\ntcp-server = 127.0.0.1:9630\n"
+	    "socket-group = 0\n", 0, 0 },
+	{ "ipc-server = /tmp/e.sock\ntcp-server = 127.0.0.1:9630\n"
+	    "socket-group = 0\n",
+	    "ipc-server = /tmp/e.sock\ntcp-server = 127.0.0.1:9630\n"
+	    "socket-group = 1\n", 0, 0 },
+};
+
+START_TEST(test_same_ends)
+{
+	struct conf *a, *b;
+	char text[512];
+	const struct route_conf *ra, *rb;
+
+	snprintf(text, sizeof text, "[route e]\n%s", ends[_i].a);
+	a = load_ok(text);
+	snprintf(text, sizeof text, "[route e]\n%s", ends[_i].b);
+	b = load_ok(text);
+	ra = TAILQ_FIRST(&a->routes);
+	rb = TAILQ_FIRST(&b->routes);
+	ck_assert_int_eq(conf_route_same_ends(ra, rb), ends[_i].same_ends);
+	ck_assert_int_eq(conf_route_same_ends(rb, ra), ends[_i].same_ends);
+	ck_assert_int_eq(conf_route_equal(ra, rb), ends[_i].equal);
+	ck_assert_int_eq(conf_route_equal(rb, ra), ends[_i].equal);
+	ck_assert_int_eq(conf_route_same_ends(ra, ra), 1);
+	ck_assert_int_eq(conf_route_equal(rb, rb), 1);
+	conf_free(a);
+	conf_free(b);
+	/* Another name is never the same route. */
+	snprintf(text, sizeof text, "[route f]\n%s", ends[_i].a);
+	b = load_ok(text);
+	snprintf(text, sizeof text, "[route e]\n%s", ends[_i].a);
+	a = load_ok(text);
+	ck_assert_int_eq(conf_route_same_ends(TAILQ_FIRST(&a->routes),
+	    TAILQ_FIRST(&b->routes)), 0);
+	conf_free(a);
+	conf_free(b);
+}
+END_TEST
+
 START_TEST(test_route_equal)
 {
 	struct conf *a, *b, *c;
@@ -666,6 +1038,10 @@ conf_suite(void)
 	tcase_add_test(tc, test_implied_modes);
 	tcase_add_test(tc, test_syntax_variants);
 	tcase_add_test(tc, test_route_equal);
+	tcase_add_test(tc, test_access_keys);
+	tcase_add_loop_test(tc, test_remote_tools, 0, NITEMS(remote));
+	tcase_add_test(tc, test_defaults);
+	tcase_add_loop_test(tc, test_same_ends, 0, NITEMS(ends));
 	suite_add_tcase(s, tc);
 
 	tc = unit_tcase("errors");

@@ -120,6 +120,97 @@ START_TEST(test_header_bad_size)
 }
 END_TEST
 
+/*
+ * A frame of this size with len bytes received so far, and what
+ * ipc_frame_complete says: whole, not yet, or bad.
+ */
+static const struct {
+	uint16_t size;
+	size_t len;
+	int bad_byte;             /* -1, or a magic byte made wrong */
+	enum ipc_status st;
+} frames[] = {
+	{ 20, 0, -1, IPC_SHORT },
+	{ 20, 1, -1, IPC_SHORT },
+	{ 20, 14, -1, IPC_SHORT },
+	{ 20, 19, -1, IPC_SHORT },
+	{ 20, 20, -1, IPC_OK },
+	/* More than the frame: a command pipelined behind it. */
+	{ 20, 21, -1, IPC_OK },
+	{ 20, 4096, -1, IPC_OK },
+	/* The header is there but not the body. */
+	{ 100, 20, -1, IPC_SHORT },
+	{ 100, 99, -1, IPC_SHORT },
+	{ 100, 100, -1, IPC_OK },
+	{ 100, 101, -1, IPC_OK },
+	{ 65535, 65534, -1, IPC_SHORT },
+	{ 65535, 65535, -1, IPC_OK },
+	{ 65535, 100000, -1, IPC_OK },
+	/* A wrong magic shows as soon as its byte has come. */
+	{ 20, 1, 0, IPC_BAD_MAGIC },
+	{ 20, 5, 4, IPC_BAD_MAGIC },
+	{ 20, 4, 4, IPC_SHORT },
+	{ 100, 20, 13, IPC_BAD_MAGIC },
+	{ 100, 60, 2, IPC_BAD_MAGIC },
+	/* A size below the header's own, as soon as the size has come. */
+	{ 19, 20, -1, IPC_BAD_SIZE },
+	{ 0, 20, -1, IPC_BAD_SIZE },
+	{ 3, 4096, -1, IPC_BAD_SIZE },
+	{ 3, 16, -1, IPC_SHORT },
+};
+
+START_TEST(test_frame_complete)
+{
+	struct ipc_header h;
+	uint8_t *hdr;
+	size_t keep;
+
+	/* Only the first min(len, 20) bytes are there to read: the rest of
+	 * the frame is still in the kernel. */
+	keep = frames[_i].len < IPC_HEADER_SIZE ? frames[_i].len :
+	    IPC_HEADER_SIZE;
+	hdr = malloc(IPC_HEADER_SIZE);
+	ck_assert_ptr_nonnull(hdr);
+	dsrtest_header(hdr, frames[_i].size, 0x02, 0x02);
+	if (frames[_i].bad_byte >= 0)
+		hdr[frames[_i].bad_byte] ^= 0x40;
+	if (keep < IPC_HEADER_SIZE)
+		hdr = realloc(hdr, keep > 0 ? keep : 1);
+	memset(&h, 0, sizeof h);
+	ck_assert_msg(ipc_frame_complete(hdr, frames[_i].len, &h) ==
+	    frames[_i].st, "size %u, %zu bytes in: %s, not %s",
+	    frames[_i].size, frames[_i].len,
+	    ipc_status_name(ipc_frame_complete(hdr, frames[_i].len, &h)),
+	    ipc_status_name(frames[_i].st));
+	if (frames[_i].st == IPC_OK) {
+		ck_assert_uint_eq(h.size, frames[_i].size);
+		ck_assert_uint_eq(h.set, 0x02);
+		ck_assert_uint_eq(h.id, 0x02);
+	}
+	free(hdr);
+}
+END_TEST
+
+/* Every length up to a frame and past it, with every size around it. */
+START_TEST(test_frame_complete_sweep)
+{
+	uint8_t hdr[IPC_HEADER_SIZE];
+	struct ipc_header h;
+	enum ipc_status want;
+	unsigned size;
+	size_t len;
+
+	for (size = IPC_HEADER_SIZE; size < 300; size += 7) {
+		dsrtest_header(hdr, (uint16_t)size, 0x04, 0x00);
+		for (len = 0; len < size + 50; len++) {
+			want = len >= size ? IPC_OK : IPC_SHORT;
+			ck_assert_msg(ipc_frame_complete(hdr, len, &h) == want,
+			    "size %u, %zu bytes in", size, len);
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_advertise_build_bytes)
 {
 	static const uint8_t want[IPC_ADVERTISE_SIZE] = {
@@ -390,6 +481,8 @@ ipc_suite(void)
 	tcase_add_test(tc, test_header_short);
 	tcase_add_test(tc, test_header_bad_magic_early);
 	tcase_add_test(tc, test_header_bad_size);
+	tcase_add_loop_test(tc, test_frame_complete, 0, NITEMS(frames));
+	tcase_add_test(tc, test_frame_complete_sweep);
 	suite_add_tcase(s, tc);
 
 	tc = unit_tcase("advertise");

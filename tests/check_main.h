@@ -19,11 +19,14 @@ TCase *unit_tcase(const char *);
 int unit_run(Suite *);
 
 /* One suite per pure module. */
+Suite *access_suite(void);
 Suite *addr_suite(void);
 Suite *backoff_suite(void);
 Suite *cli_suite(void);
 Suite *conf_suite(void);
 Suite *ipc_suite(void);
 Suite *pair_suite(void);
+Suite *ratelimit_suite(void);
+Suite *reload_suite(void);
 
 #endif /* CHECK_MAIN_H */

@@ -315,6 +315,73 @@ START_TEST(test_known_never_stale)
 }
 END_TEST
 
+START_TEST(test_idle_cap_per_runtime)
+{
+	struct pair_runtime *ra, *rb;
+
+	/* A, then B replacing it (A's idle connection, C(0), closed once). */
+	ck_assert_int_eq(add_quiet(0xa1, C(0)), PAIR_FIRST);
+	ra = pair_current(&p);
+	ck_assert_ptr_eq(add_conn(0xb2, 2, 1, PAIR_REPLACED, 1, 0), ra);
+	rb = pair_current(&p);
+	/* A lives on and reconnects: two idle of each, B's the oldest. */
+	ck_assert_int_eq(add_quiet(0xa1, C(2)), PAIR_KNOWN);
+	ck_assert_int_eq(add_quiet(0xa1, C(3)), PAIR_KNOWN);
+	ck_assert_int_eq(add_quiet(0xb2, C(4)), PAIR_KNOWN);
+	ck_assert_uint_eq(PAIR_MAX_IDLE, 2);
+	ck_assert_uint_eq(pair_idle_count(&p), 4);
+	/*
+	 * A's third idle connection gives back exactly A's oldest, C(2):
+	 * not B's C(1), the oldest of all, and not the new one.
+	 */
+	add_conn(0xa1, 1000 + 0xa1, 5, PAIR_KNOWN, 1, 2);
+	ck_assert_uint_eq(ra->nconns, 2);
+	ck_assert_uint_eq(rb->nconns, 2);
+	ck_assert_uint_eq(pair_idle_count(&p), 4);
+	ck_assert_ptr_eq(pair_current(&p), rb);
+	/* Closing the connection given back changes nothing in the table. */
+	pair_runtime_idle_gone(&p, C(2));
+	ck_assert_uint_eq(ra->nconns, 2);
+	ck_assert_uint_eq(pair_idle_count(&p), 4);
+	/* B's third gives back B's oldest, C(1). */
+	add_conn(0xb2, 2, 6, PAIR_KNOWN, 1, 1);
+	ck_assert_uint_eq(ra->nconns, 2);
+	ck_assert_uint_eq(rb->nconns, 2);
+	/* Tools get B's connections, oldest kept first: C(4), then C(6). */
+	pair_tool_add(&p, T(0), NULL);
+	ck_assert_ptr_eq(match_expect(T(0), C(4)), rb);
+	pair_tool_add(&p, T(1), NULL);
+	ck_assert_ptr_eq(match_expect(T(1), C(6)), rb);
+	/* A's own, C(3) and C(5), are still there and idle. */
+	ck_assert_uint_eq(pair_idle_count(&p), 2);
+	pair_runtime_idle_gone(&p, C(3));
+	pair_runtime_idle_gone(&p, C(5));
+	ck_assert_uint_eq(ra->nconns, 0);
+	ck_assert_uint_eq(pair_idle_count(&p), 0);
+}
+END_TEST
+
+START_TEST(test_idle_cap_not_sessions)
+{
+	struct pair_runtime *r;
+
+	/* A connection in session is not idle: it does not count. */
+	ck_assert_int_eq(add_quiet(0x5e, C(0)), PAIR_FIRST);
+	r = pair_current(&p);
+	pair_tool_add(&p, T(0), NULL);
+	match_expect(T(0), C(0));
+	ck_assert_int_eq(add_quiet(0x5e, C(1)), PAIR_KNOWN);
+	ck_assert_int_eq(add_quiet(0x5e, C(2)), PAIR_KNOWN);
+	ck_assert_uint_eq(r->nconns, 3);
+	/* The third idle one gives back the oldest idle, not the session. */
+	add_conn(0x5e, 1000 + 0x5e, 3, PAIR_KNOWN, 1, 1);
+	ck_assert_uint_eq(r->nconns, 3);
+	ck_assert_uint_eq(pair_idle_count(&p), 2);
+	pair_runtime_session_done(&p, r);
+	ck_assert_uint_eq(r->nconns, 2);
+}
+END_TEST
+
 START_TEST(test_current_falls_back)
 {
 	struct pair_runtime *ra, *rb;
@@ -526,6 +593,8 @@ pair_suite(void)
 	tcase_add_test(tc, test_new_cookie_replaces);
 	tcase_add_test(tc, test_replace_without_idle);
 	tcase_add_test(tc, test_known_never_stale);
+	tcase_add_test(tc, test_idle_cap_per_runtime);
+	tcase_add_test(tc, test_idle_cap_not_sessions);
 	tcase_add_test(tc, test_current_falls_back);
 	tcase_add_test(tc, test_session_done);
 	tcase_add_test(tc, test_history_trim);

@@ -8,14 +8,22 @@ UNIT_LDADD = src/libdsrouterd.a $(DSRTEST_LIBS) $(CHECK_LIBS) \
 UNIT_COMMON = tests/check_main.h tests/unit_common.c
 
 UNIT_TESTS = \
+	tests/check_access \
 	tests/check_addr \
 	tests/check_backoff \
 	tests/check_cli \
 	tests/check_conf \
 	tests/check_ipc \
-	tests/check_pair
+	tests/check_pair \
+	tests/check_ratelimit \
+	tests/check_reload
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
+
+tests_check_access_SOURCES = tests/check_access.c $(UNIT_COMMON)
+tests_check_access_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_check_access_CFLAGS = $(UNIT_CFLAGS)
+tests_check_access_LDADD = $(UNIT_LDADD)
 
 tests_check_addr_SOURCES = tests/check_addr.c $(UNIT_COMMON)
 tests_check_addr_CPPFLAGS = $(UNIT_CPPFLAGS)
@@ -46,4 +54,14 @@ tests_check_pair_SOURCES = tests/check_pair.c $(UNIT_COMMON)
 tests_check_pair_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_check_pair_CFLAGS = $(UNIT_CFLAGS)
 tests_check_pair_LDADD = $(UNIT_LDADD)
+
+tests_check_ratelimit_SOURCES = tests/check_ratelimit.c $(UNIT_COMMON)
+tests_check_ratelimit_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_check_ratelimit_CFLAGS = $(UNIT_CFLAGS)
+tests_check_ratelimit_LDADD = $(UNIT_LDADD)
+
+tests_check_reload_SOURCES = tests/check_reload.c $(UNIT_COMMON)
+tests_check_reload_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_check_reload_CFLAGS = $(UNIT_CFLAGS)
+tests_check_reload_LDADD = $(UNIT_LDADD)
 endif
