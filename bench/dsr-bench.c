@@ -18,6 +18,10 @@
  *   Process SetEnvironmentVariable (04 03), bench form: payload bytes 0..7
  *     hold N; N pattern bytes follow the frame (tool -> runtime); answered
  *     with OK and result 0, or 1 if the bytes were not the pattern.
+ *
+ * dsrouterd's control socket (dsrouterd status) is measured too: its answer
+ * with many sessions open, and a stream alone, beside a process waking every
+ * 10 ms, and with that process asking for the status every 10 ms.
  */
 #include "config.h"
 
@@ -62,6 +66,8 @@ main(void)
 #define IO_CHUNK (1024 * 1024)         /* largest single read or write */
 #define PATTERN_PERIOD 1048573u        /* prime, so a misplaced block shows */
 #define MAX_PATHS 12
+#define STATUS_EVERY_US 10000          /* status requests during a stream */
+#define STATUS_MAX_DURING 65536        /* latencies kept from those */
 #define MAX_TARGETS 16
 #define MIB (1024.0 * 1024.0)
 #define NSCALE 4
@@ -92,6 +98,7 @@ static struct {
 	unsigned scale_runs;
 	unsigned slow_mib;
 	unsigned cg_mib;
+	unsigned status_reqs;        /* status requests of each form */
 	unsigned timeout;
 	const char *only;            /* comma-separated measures, or NULL */
 	int verify;
@@ -716,6 +723,18 @@ struct results {
 	double seq_cpu_us;           /* router CPU per session */
 	double cg_per_mib;
 	int cg_done;
+	/* 7. Status, with opt.sessions sessions open. */
+	int st_done;
+	double *st_ms[3];            /* text, json, the command */
+	unsigned nst[3];
+	size_t st_bytes[2];          /* the answers' sizes, text and json */
+	unsigned st_listed[2];       /* sessions each answer listed */
+	double st_tput[3][64];       /* MiB/s: alone, wake-up, status requests */
+	unsigned nst_tput[3];
+	unsigned long long st_cpu[3];
+	double st_cpu_mib[3];
+	double *st_during;           /* latencies of the requests during streams */
+	unsigned nst_during, st_during_failed;
 };
 
 struct path {
@@ -730,6 +749,7 @@ struct path {
 	char log[300];
 	int port;                 /* server-server: where runtimes connect */
 	int target;               /* server-server: the runtime's target slot */
+	char ctl[108];            /* dsrouterd: its control socket, from its log */
 	int errors;
 	struct results r;
 };
@@ -901,6 +921,34 @@ log_has(const char *log, const char *what, int *port)
 		*port = atoi(q + 1);
 	}
 	return 1;
+}
+
+/* The rest of the line after the first "what" in a log, into out; 0 or -1. */
+static int
+log_after(const char *log, const char *what, char *out, size_t len)
+{
+	static char buf[65536];
+	char *p;
+	ssize_t n;
+	size_t k;
+	int fd;
+
+	if ((fd = open(log, O_RDONLY)) == -1)
+		return -1;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if ((p = strstr(buf, what)) == NULL)
+		return -1;
+	p += strlen(what);
+	k = strcspn(p, "\n");
+	if (k == 0 || k >= len)
+		return -1;
+	memcpy(out, p, k);
+	out[k] = '\0';
+	return 0;
 }
 
 /* Connect to a Unix socket path (relative ones too); the fd or -1. */
@@ -1633,6 +1681,268 @@ measure_sequential(void)
 	}
 }
 
+/*
+ * One request on a control socket: connect, send the request line, read the
+ * answer to EOF (into *ans, grown as needed). Returns the milliseconds from
+ * connect() to EOF, or -1.
+ */
+static double
+ctl_request(const char *path, const char *req, char **ans, size_t *cap,
+    size_t *len)
+{
+	uint64_t t0 = dsrtest_now_ns();
+	ssize_t r;
+	int fd;
+
+	*len = 0;
+	if ((fd = unix_connect(path, DSRTEST_RCVTIMEO, 5000)) == -1)
+		return -1;
+	if (write_all(fd, (const uint8_t *)req, strlen(req)) != 0) {
+		close(fd);
+		return -1;
+	}
+	for (;;) {
+		if (*cap - *len < 65536) {
+			*cap = *cap * 2 + 65536;
+			if ((*ans = realloc(*ans, *cap)) == NULL)
+				die("out of memory");
+		}
+		r = recv(fd, *ans + *len, *cap - *len - 1, 0);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		*len += (size_t)r;
+	}
+	close(fd);
+	(*ans)[*len] = '\0';
+	if (r != 0 || *len == 0 || strncmp(*ans, "error:", 6) == 0)
+		return -1;
+	return (double)(dsrtest_now_ns() - t0) / 1e6;
+}
+
+/* How many times a string occurs in a text. */
+static unsigned
+count_of(const char *text, const char *what)
+{
+	unsigned n = 0;
+
+	while ((text = strstr(text, what)) != NULL) {
+		n++;
+		text += strlen(what);
+	}
+	return n;
+}
+
+/* Run `dsrouterd status --json --control-socket PATH`; ms, or -1. */
+static double
+status_command(struct path *p)
+{
+	const char *av[] = { p->prog != NULL ? p->prog : opt.dsrouterd, "status",
+		"--json", "--control-socket", p->ctl, NULL };
+	uint64_t t0 = dsrtest_now_ns();
+	int status;
+	pid_t pid;
+
+	pid = spawn(av, "/dev/null", NULL);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		return -1;
+	return (double)(dsrtest_now_ns() - t0) / 1e6;
+}
+
+/* Shared with the process that asks for the status during a stream. */
+struct status_during {
+	int32_t stop, started;
+	uint32_t n, failed;
+	double ms[STATUS_MAX_DURING];
+};
+
+/*
+ * Ask for the status (JSON) every STATUS_EVERY_US, start to start, until
+ * told to stop; in a child process, so that the stream is read meanwhile.
+ * Without ask, only wake up as often (the control: what a process waking
+ * every 10 ms costs the stream by itself).
+ */
+static pid_t
+status_asker(struct path *p, struct status_during *sd, int ask)
+{
+	uint64_t next, now;
+	size_t cap = 0, len;
+	char *ans = NULL;
+	double ms;
+	pid_t pid;
+
+	memset(sd, 0, sizeof *sd);
+	if ((pid = fork()) == -1)
+		die("fork: %s", strerror(errno));
+	if (pid > 0)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	next = dsrtest_now_ns();
+	while (!__atomic_load_n(&sd->stop, __ATOMIC_SEQ_CST)) {
+		ms = ask ? ctl_request(p->ctl, "status json\n", &ans, &cap,
+		    &len) : 0;
+		if (ms < 0)
+			sd->failed++;
+		else if (ask && sd->n < STATUS_MAX_DURING)
+			sd->ms[sd->n++] = ms;
+		__atomic_store_n(&sd->started, 1, __ATOMIC_SEQ_CST);
+		next += STATUS_EVERY_US * 1000ull;
+		now = dsrtest_now_ns();
+		if (next > now)
+			dsrtest_sleep_us((unsigned)((next - now) / 1000));
+		else
+			next = now;
+	}
+	_exit(0);
+}
+
+/*
+ * 7. The status request with opt.sessions sessions open: text, JSON and the
+ * command itself, timed; then streams alone, beside a process that only
+ * wakes every 10 ms, and with a status request every 10 ms, interleaved,
+ * with the sessions still open.
+ */
+static void
+measure_status(void)
+{
+	uint8_t cmd[IPC_HDR + CMD_COLLECT_PAYLOAD], *buf;
+	size_t cl = cmd_collect(cmd, 4096, FLAG_HOLD), cap = 0, len;
+	uint64_t n = (uint64_t)opt.stream_mib * 1024 * 1024;
+	static const char *const req[2] = { "status\n", "status json\n" };
+	struct status_during *sd;
+	unsigned long long c0;
+	unsigned u, k, run, nopen, ncmd;
+	struct path *p;
+	char *ans = NULL;
+	double ms, s;
+	pid_t asker;
+	int *fds, j, w;
+
+	fds = xcalloc(opt.sessions, sizeof *fds);
+	buf = xcalloc(1, 28 + 4096);
+	sd = mmap(NULL, sizeof *sd, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sd == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	ncmd = opt.status_reqs / 10 > 3 ? opt.status_reqs / 10 : 3;
+	for (j = 0; j < npaths; j++) {
+		p = &paths[j];
+		if (p->pid <= 0 || p->router != RK_DSROUTERD)
+			continue;
+		if (log_after(p->log, "status: dsrouterd status --control-socket ",
+		    p->ctl, sizeof p->ctl) != 0) {
+			note("status: %s has no control socket (its log does not "
+			    "name one): skipped", p->name);
+			continue;
+		}
+		note("status: %s, %u sessions open", p->name, opt.sessions);
+		settle();
+		nopen = 0;
+		for (u = 0; u < opt.sessions; u++) {
+			if (path_wait_idle(p, 10000) != 0 ||
+			    (fds[u] = tool_connect(p)) == -1) {
+				path_fail(p, "status: cannot open a session");
+				break;
+			}
+			nopen++;
+			if (write_all(fds[u], cmd, cl) != 0 ||
+			    read_all(fds[u], buf, 28 + 4096) != 0) {
+				path_fail(p, "status: a session got no answer");
+				break;
+			}
+		}
+		if (nopen < opt.sessions)
+			goto close;
+		for (w = 0; w < 3; w++)
+			p->r.st_ms[w] = xcalloc(opt.status_reqs + ncmd, sizeof(double));
+		/* The answers list every session (a check, not a timing). */
+		for (w = 0; w < 2; w++) {
+			if (ctl_request(p->ctl, req[w], &ans, &cap, &len) < 0) {
+				path_fail(p, "status: no answer on the control socket");
+				goto close;
+			}
+			p->r.st_bytes[w] = len;
+			p->r.st_listed[w] = count_of(ans, w == 0 ? "\n    session " :
+			    "{\"id\":");
+			while (len > 0 && (ans[len - 1] == '\n' || ans[len - 1] == ' '))
+				len--;
+			if (p->r.st_listed[w] < opt.sessions ||
+			    (w == 1 && (ans[0] != '{' || ans[len - 1] != '}'))) {
+				note("%s: status %s lists %u sessions of %u", p->name,
+				    w == 0 ? "text" : "json", p->r.st_listed[w],
+				    opt.sessions);
+				path_fail(p, "status: the answer does not list every "
+				    "session");
+			}
+		}
+		/* Text and JSON alternately, each on a new connection. */
+		for (u = 0; u < opt.status_reqs; u++) {
+			for (k = 0; k < 2; k++) {
+				w = (int)((u + k) % 2);
+				if ((ms = ctl_request(p->ctl, req[w], &ans, &cap,
+				    &len)) < 0)
+					path_fail(p, "status: a request failed");
+				else
+					p->r.st_ms[w][p->r.nst[w]++] = ms;
+			}
+		}
+		/* The command a user runs (fork, exec, connect, read, exit). */
+		for (u = 0; u < ncmd; u++) {
+			if ((ms = status_command(p)) < 0)
+				path_fail(p, "status: dsrouterd status failed");
+			else
+				p->r.st_ms[2][p->r.nst[2]++] = ms;
+		}
+		/* Streams alone and with status requests, interleaved. */
+		p->r.st_during = xcalloc(STATUS_MAX_DURING, sizeof(double));
+		for (run = 0; run < opt.runs; run++) {
+			note("status: %s: stream run %u/%u, alone, beside a "
+			    "wake-up and with a status request every %u ms",
+			    p->name, run + 1, opt.runs, STATUS_EVERY_US / 1000);
+			for (k = 0; k < 3; k++) {
+				w = (int)((run + k) % 3);
+				asker = -1;
+				if (w > 0) {
+					asker = status_asker(p, sd, w == 2);
+					while (!__atomic_load_n(&sd->started,
+					    __ATOMIC_SEQ_CST))
+						dsrtest_sleep_us(1000);
+				}
+				c0 = proc_cpu_ticks(p->pid);
+				s = tool_stream(p, n, 0, NULL);
+				p->r.st_cpu[w] += proc_cpu_ticks(p->pid) - c0;
+				if (asker > 0) {
+					__atomic_store_n(&sd->stop, 1, __ATOMIC_SEQ_CST);
+					waitpid(asker, NULL, 0);
+					for (u = 0; u < sd->n &&
+					    p->r.nst_during < STATUS_MAX_DURING; u++)
+						p->r.st_during[p->r.nst_during++] =
+						    sd->ms[u];
+					p->r.st_during_failed += sd->failed;
+				}
+				if (s > 0 && p->r.nst_tput[w] < 64) {
+					p->r.st_tput[w][p->r.nst_tput[w]++] =
+					    (double)opt.stream_mib / s;
+					p->r.st_cpu_mib[w] += opt.stream_mib;
+				}
+			}
+		}
+		if (p->r.st_during_failed > 0)
+			path_fail(p, "status: requests during a stream failed");
+		p->r.st_done = 1;
+close:
+		for (u = 0; u < nopen; u++)
+			close(fds[u]);
+		settle();
+	}
+	munmap(sd, sizeof *sd);
+	free(fds);
+	free(buf);
+	free(ans);
+}
+
 /* Sum "summary:" or "totals:" lines of callgrind files with a prefix. */
 static unsigned long long
 cg_total(const char *prefix)
@@ -1826,6 +2136,101 @@ print_machine(void)
 	    load_start, load_now());
 }
 
+/* The slowest status answer of a path: text, JSON or the command. */
+static double
+status_max(struct path *p)
+{
+	double v, m = 0;
+	int w;
+
+	for (w = 0; w < 3; w++) {
+		if ((v = pct(p->r.st_ms[w], p->r.nst[w], 100)) > m)
+			m = v;
+	}
+	return m;
+}
+
+/* CPU seconds per GiB, or 0. */
+static double
+cpu_per_gib(unsigned long long ticks, double mib)
+{
+	return mib > 0 ? (double)ticks / (double)sysconf(_SC_CLK_TCK) /
+	    (mib / 1024.0) : 0;
+}
+
+/* 7. The status request. */
+static void
+report_status(void)
+{
+	struct path *p;
+	double *d;
+	int j, w;
+
+	printf("\n## 7. Status\n\nThe control socket (`dsrouterd status`) "
+	    "with %u sessions open (each a CollectTracing session held open, "
+	    "as in table 4): %u requests of each form, text and JSON "
+	    "alternately, each on a new connection, milliseconds from "
+	    "connect() to the end of the answer; and the command a user runs, "
+	    "`dsrouterd status --json --control-socket PATH` (fork, exec, "
+	    "connect, read, exit), %u times. The answers list every session.\n\n",
+	    opt.sessions, opt.status_reqs, opt.status_reqs / 10 > 3 ?
+	    opt.status_reqs / 10 : 3);
+	printf("| path | text KiB | text p50 | p99 | max | JSON KiB | JSON p50 | "
+	    "p99 | max | command p50 | max |\n"
+	    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+	for (j = 0; j < npaths; j++) {
+		p = &paths[j];
+		if (!p->r.st_done)
+			continue;
+		printf("| %s |", p->name);
+		for (w = 0; w < 3; w++) {
+			d = p->r.st_ms[w];
+			if (w < 2)
+				printf(" %.1f |", (double)p->r.st_bytes[w] / 1024);
+			printf(" %.2f |", pct(d, p->r.nst[w], 50));
+			if (w < 2)
+				printf(" %.2f |", pct(d, p->r.nst[w], 99));
+			printf(" %.2f |", pct(d, p->r.nst[w], 100));
+		}
+		printf("\n");
+	}
+	printf("\nA %u MiB stream with the %u sessions still open: alone; "
+	    "beside a process that only wakes up every %u ms (the control: "
+	    "what another process waking that often does to the stream by "
+	    "itself); and with that process sending a `status json` request "
+	    "every %u ms (start to start) during it. %u interleaved runs of "
+	    "each: median MiB/s (min-max), the router's CPU per GiB, and the "
+	    "requests made during the streams.\n\n", opt.stream_mib,
+	    opt.sessions, STATUS_EVERY_US / 1000, STATUS_EVERY_US / 1000,
+	    opt.runs);
+	printf("| path | alone MiB/s | wake-up MiB/s | with status MiB/s | "
+	    "with / alone | with / wake-up | CPU s/GiB alone | wake-up | with | "
+	    "requests | their p50 ms | p99 | max |\n"
+	    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+	for (j = 0; j < npaths; j++) {
+		p = &paths[j];
+		if (!p->r.st_done)
+			continue;
+		printf("| %s |", p->name);
+		for (w = 0; w < 3; w++)
+			printf(" %.0f (%.0f-%.0f) |",
+			    pct(p->r.st_tput[w], p->r.nst_tput[w], 50),
+			    pct(p->r.st_tput[w], p->r.nst_tput[w], 0),
+			    pct(p->r.st_tput[w], p->r.nst_tput[w], 100));
+		printf(" %.2f | %.2f |", pct(p->r.st_tput[2], p->r.nst_tput[2], 50) /
+		    pct(p->r.st_tput[0], p->r.nst_tput[0], 50),
+		    pct(p->r.st_tput[2], p->r.nst_tput[2], 50) /
+		    pct(p->r.st_tput[1], p->r.nst_tput[1], 50));
+		for (w = 0; w < 3; w++)
+			printf(" %.2f |", cpu_per_gib(p->r.st_cpu[w],
+			    p->r.st_cpu_mib[w]));
+		printf(" %u | %.2f | %.2f | %.2f |\n", p->r.nst_during,
+		    pct(p->r.st_during, p->r.nst_during, 50),
+		    pct(p->r.st_during, p->r.nst_during, 99),
+		    pct(p->r.st_during, p->r.nst_during, 100));
+	}
+}
+
 /* Print every table. */
 static void
 report(void)
@@ -2004,6 +2409,10 @@ cpu:
 		}
 	}
 
+	/* 7. */
+	if (want("status"))
+		report_status();
+
 	/* Targets. */
 	printf("\n## Targets\n\n| target | path | measured | met |\n"
 	    "|---|---|---:|---|\n");
@@ -2034,6 +2443,26 @@ cpu:
 			printf("| %u sessions <= 64 MiB | %s | %.1f MiB | %s |\n",
 			    opt.sessions, p->name, (double)p->r.sess_rss / 1024,
 			    p->r.sess_rss <= 65536 ? "yes" : "no");
+		if (p->r.st_done) {
+			v = status_max(p);
+			printf("| status with %u sessions within 100 ms | %s | "
+			    "max %.1f ms | %s |\n", opt.sessions, p->name, v,
+			    v <= 100 ? "yes" : "no");
+			/*
+			 * Within the noise: the median with status requests
+			 * is no lower than the slowest run without them
+			 * (alone, and beside the wake-up).
+			 */
+			med = pct(p->r.st_tput[2], p->r.nst_tput[2], 50);
+			v = pct(p->r.st_tput[0], p->r.nst_tput[0], 0);
+			p50 = pct(p->r.st_tput[1], p->r.nst_tput[1], 0);
+			printf("| stream with status every %u ms within the noise "
+			    "of the runs without | %s | %.2fx alone, %.2fx "
+			    "wake-up | %s |\n", STATUS_EVERY_US / 1000, p->name,
+			    med / pct(p->r.st_tput[0], p->r.nst_tput[0], 50),
+			    med / pct(p->r.st_tput[1], p->r.nst_tput[1], 50),
+			    med >= v && med >= p50 ? "yes" : "no");
+		}
 	}
 	fflush(stdout);
 }
@@ -2097,8 +2526,9 @@ usage_exit(int code)
 "                 [--stream-mib N] [--runs N] [--rtt N] [--sessions N]\n"
 "                 [--seq N] [--scale N,N,...] [--scale-mib N] [--scale-runs N]\n"
 "                 [--scale-min-kib N] [--slow-mib N] [--cg-mib N]\n"
-"                 [--timeout SECS] [--keep] [--only MEASURE,...]\n"
-"measures: throughput commands slow sessions scale seq callgrind\n");
+"                 [--status-reqs N] [--timeout SECS] [--keep]\n"
+"                 [--only MEASURE,...]\n"
+"measures: throughput commands slow sessions scale seq callgrind status\n");
 	exit(code);
 }
 
@@ -2144,6 +2574,7 @@ static const struct num_opt {
 	{ "--scale-runs", &opt.scale_runs, 3, 1, 0 },
 	{ "--slow-mib", &opt.slow_mib, 16, 1, 0 },
 	{ "--cg-mib", &opt.cg_mib, 64, 4, 1 },
+	{ "--status-reqs", &opt.status_reqs, 500, 5, 0 },
 	{ "--timeout", &opt.timeout, 1800, 120, 0 },
 };
 #define NUM_OPTS (sizeof num_opts / sizeof num_opts[0])
@@ -2204,17 +2635,23 @@ opt_value(char **argv, int i)
 	usage();
 }
 
-/* The measures run with every router up, in order (callgrind comes after). */
+/*
+ * The measures run with every router up, in order (callgrind comes after);
+ * the late ones after the idle-after memory reading, which they would
+ * change.
+ */
 static const struct measure {
 	const char *name;
 	void (*run)(void);
+	int late;
 } measures[] = {
-	{ "throughput", measure_throughput },
-	{ "commands", measure_commands },
-	{ "slow", measure_slow_reader },
-	{ "sessions", measure_sessions },
-	{ "scale", measure_scale },
-	{ "seq", measure_sequential },
+	{ "throughput", measure_throughput, 0 },
+	{ "commands", measure_commands, 0 },
+	{ "slow", measure_slow_reader, 0 },
+	{ "sessions", measure_sessions, 0 },
+	{ "scale", measure_scale, 0 },
+	{ "seq", measure_sequential, 0 },
+	{ "status", measure_status, 1 },
 };
 #define MEASURES (sizeof measures / sizeof measures[0])
 
@@ -2310,13 +2747,17 @@ main(int argc, char **argv)
 	}
 
 	for (k = 0; k < MEASURES; k++) {
-		if (want(measures[k].name))
+		if (!measures[k].late && want(measures[k].name))
 			measures[k].run();
 	}
 	settle();
 	for (j = 0; j < npaths; j++) {
 		if (paths[j].pid > 0)
 			paths[j].r.idle_after_rss = path_mem(&paths[j], NULL, NULL);
+	}
+	for (k = 0; k < MEASURES; k++) {
+		if (measures[k].late && want(measures[k].name))
+			measures[k].run();
 	}
 	for (j = 0; j < npaths; j++)
 		router_stop(&paths[j]);
