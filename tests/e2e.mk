@@ -13,7 +13,7 @@ tests_libtesthelpers_a_CPPFLAGS = $(E2E_CPPFLAGS)
 tests_libtesthelpers_a_CFLAGS = $(E2E_CFLAGS)
 
 E2E_TESTS = tests/e2e_server_server tests/e2e_modes tests/e2e_daemon \
-	tests/e2e_hostile tests/e2e_launch
+	tests/e2e_hostile tests/e2e_launch tests/e2e_many
 check_PROGRAMS += $(E2E_TESTS)
 TESTS += $(E2E_TESTS)
 
@@ -47,6 +47,12 @@ tests_e2e_launch_CFLAGS = $(E2E_CFLAGS)
 tests_e2e_launch_LDADD = $(E2E_LDADD)
 tests_e2e_launch_LDFLAGS = $(AM_LDFLAGS) -pthread
 
+tests_e2e_many_SOURCES = tests/e2e_many.c
+tests_e2e_many_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_e2e_many_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_many_LDADD = $(E2E_LDADD)
+tests_e2e_many_LDFLAGS = $(AM_LDFLAGS) -pthread
+
 # The same suites on the portable forwarding path (no splice).
 TESTS += tests/e2e-portable.sh
 endif
@@ -55,3 +61,25 @@ EXTRA_DIST += tests/e2e-portable.sh
 # The systemd unit, checked with systemd-analyze where it exists.
 TESTS += tests/systemd-verify.sh
 EXTRA_DIST += tests/systemd-verify.sh
+
+# make check-valgrind: the end-to-end suites above (not the unit suites,
+# the interoperability tests or the portable re-run) again, with every
+# daemon under valgrind memcheck; see tests/check-valgrind.sh. Not with
+# --enable-sanitizers: valgrind cannot run ASan binaries.
+EXTRA_DIST += tests/check-valgrind.sh
+CLEANFILES += tests/valgrind/*.log
+.PHONY: check-valgrind
+if HAVE_CHECK
+if SANITIZERS
+check-valgrind:
+	@echo "check-valgrind: valgrind cannot run a build made with" \
+		"--enable-sanitizers; configure without it" >&2; exit 1
+else
+check-valgrind: src/dsrouterd$(EXEEXT) $(E2E_TESTS:=$(EXEEXT))
+	@$(AM_TESTS_ENVIRONMENT) $(SHELL) $(srcdir)/tests/check-valgrind.sh \
+		$(E2E_TESTS)
+endif
+else
+check-valgrind:
+	@$(SHELL) $(srcdir)/tests/no-check.sh
+endif

@@ -19,6 +19,7 @@
 #include "helpers.h"
 
 static struct dproc dp;
+static int nstarts;
 
 /*
  * Start the daemon with its standard input from a pipe (*in: the write
@@ -28,16 +29,15 @@ static struct dproc dp;
 static void
 start_stdin(const char *const *args, int *in)
 {
-	const char *argv[24];
+	const char *argv[40];
 	char env[512];
-	int p[2], fd, i;
+	int p[2], fd;
 
 	memset(&dp, 0, sizeof dp);
-	snprintf(dp.logpath, sizeof dp.logpath, "%s/launch.log", t_tmpdir());
-	argv[0] = DSROUTERD_PATH;
-	for (i = 0; args[i] != NULL && i < 22; i++)
-		argv[i + 1] = args[i];
-	argv[i + 1] = NULL;
+	/* A new log each time: the last one's lines must not count. */
+	snprintf(dp.logpath, sizeof dp.logpath, "%s/launch-%d.log", t_tmpdir(),
+	    nstarts++);
+	dproc_argv(&dp, args, argv, sizeof argv / sizeof argv[0]);
 	if (in != NULL)
 		ck_assert_int_eq(pipe(p), 0);
 	snprintf(env, sizeof env, "TMPDIR=%s", t_tmpdir());

@@ -393,6 +393,8 @@ START_TEST(test_slow_reader_bounded)
 	uint64_t got = 0, ahead_max;
 	int rt, tool, n, i;
 
+	T_SKIP_UNDER_VALGRIND("test_slow_reader_bounded",
+	    "it measures the daemon's RSS (valgrind's is far larger)");
 	start_router("5", "127.0.0.1:0");
 	rss0 = dproc_rss_kb(&dp);
 	rt = runtime_connect(33, 3300);

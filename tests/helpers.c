@@ -25,6 +25,51 @@
 static char t_dir[256];
 static int t_nlogs;
 
+/* DSR_VALGRIND: -1 not looked at yet, 0 off, 1 on, 2 asked for but absent. */
+static int t_vg_state = -1;
+static char t_vg_path[4096];
+
+/* Read DSR_VALGRIND once, and find valgrind on PATH when it is set. */
+static void
+t_valgrind_init(void)
+{
+	const char *v = getenv("DSR_VALGRIND"), *path = getenv("PATH");
+	char *copy, *dir, *save = NULL;
+
+	if (t_vg_state != -1)
+		return;
+	t_vg_state = 0;
+	if (v == NULL || *v == '\0' || strcmp(v, "0") == 0)
+		return;
+	t_vg_state = 2;
+	if ((copy = strdup(path != NULL ? path : "/usr/bin:/bin")) == NULL)
+		abort();
+	for (dir = strtok_r(copy, ":", &save); dir != NULL;
+	    dir = strtok_r(NULL, ":", &save)) {
+		snprintf(t_vg_path, sizeof t_vg_path, "%s/valgrind", dir);
+		if (access(t_vg_path, X_OK) == 0) {
+			t_vg_state = 1;
+			break;
+		}
+	}
+	free(copy);
+}
+
+/* Whether the daemon runs under valgrind (DSR_VALGRIND=1, valgrind found). */
+int
+t_valgrind(void)
+{
+	t_valgrind_init();
+	return t_vg_state == 1;
+}
+
+/* A wait in milliseconds, T_VALGRIND_SCALE times as long under valgrind. */
+int
+t_ms(int ms)
+{
+	return t_valgrind() ? ms * T_VALGRIND_SCALE : ms;
+}
+
 /* The test's scratch directory, made on first use. */
 const char *
 t_tmpdir(void)
@@ -105,6 +150,32 @@ dproc_log_count(struct dproc *dp, const char *needle)
 	return n;
 }
 
+/*
+ * Under valgrind, a daemon that exited with T_VALGRIND_STATUS had memory
+ * errors or leaks: print valgrind's log (the scratch directory holding it
+ * goes with the test) and fail the test.
+ */
+static void
+dproc_check_valgrind(struct dproc *dp)
+{
+	char buf[4096];
+	size_t n;
+	FILE *f;
+
+	if (!t_valgrind() || dp->status != T_VALGRIND_STATUS)
+		return;
+	fprintf(stderr, "==== valgrind: dsrouterd pid %ld, %s ====\n",
+	    (long)dp->pid, dp->vglog);
+	if ((f = fopen(dp->vglog, "r")) != NULL) {
+		while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+			fwrite(buf, 1, n, stderr);
+		fclose(f);
+	}
+	fprintf(stderr, "==== end of %s ====\n", dp->vglog);
+	ck_abort_msg("dsrouterd exited %d under valgrind: memory errors or "
+	    "leaks, see %s (printed above)", dp->status, dp->vglog);
+}
+
 /* Reap the child if it exited. */
 static int
 dproc_reap(struct dproc *dp)
@@ -116,19 +187,27 @@ dproc_reap(struct dproc *dp)
 	if (waitpid(dp->pid, &st, WNOHANG) == dp->pid) {
 		dp->exited = 1;
 		dp->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		dproc_check_valgrind(dp);
 		return 1;
 	}
 	return 0;
 }
 
-/* Wait until the log holds a string; returns 1, or 0 on time-out or exit. */
+/*
+ * Wait until the log holds a string; returns 1, or 0 on time-out or exit.
+ * Under valgrind it waits at least T_TIMEOUT_MS (the time-out only bounds
+ * a wait for what must come).
+ */
 int
 dproc_wait_log(struct dproc *dp, const char *needle, int timeout_ms)
 {
-	long long end = dsrtest_now_ms() + timeout_ms;
+	long long end;
 	char *log;
 	int found, gone;
 
+	if (t_valgrind() && timeout_ms < T_TIMEOUT_MS)
+		timeout_ms = T_TIMEOUT_MS;
+	end = dsrtest_now_ms() + timeout_ms;
 	for (;;) {
 		gone = dproc_reap(dp);
 		log = dproc_log(dp);
@@ -163,6 +242,43 @@ dproc_parse(const char *log, const char *prefix, char slots[][256], int max)
 }
 
 /*
+ * The command line that runs the daemon with args, NULL ended, into argv
+ * (max entries): under valgrind, valgrind's with its log (dp->vglog) beside
+ * dp->logpath, which must be set. Returns the number of entries.
+ */
+int
+dproc_argv(struct dproc *dp, const char *const *args, const char **argv,
+    size_t max)
+{
+	static const char *const vg_opts[] = {
+		"--quiet", "--leak-check=full",
+		"--errors-for-leak-kinds=definite,indirect",
+		"--error-exitcode=99",          /* T_VALGRIND_STATUS */
+		"--track-fds=no", "--vgdb=no",
+	};
+	size_t n = 0, i;
+
+	ck_assert_msg(dp->logpath[0] != '\0', "dproc_argv: no log path");
+	if (t_valgrind()) {
+		snprintf(dp->vglog, sizeof dp->vglog, "%s.valgrind",
+		    dp->logpath);
+		snprintf(dp->vgarg, sizeof dp->vgarg, "--log-file=%s",
+		    dp->vglog);
+		argv[n++] = t_vg_path;
+		for (i = 0; i < sizeof vg_opts / sizeof vg_opts[0]; i++)
+			argv[n++] = vg_opts[i];
+		argv[n++] = dp->vgarg;
+	}
+	argv[n++] = DSROUTERD_PATH;
+	for (i = 0; args[i] != NULL; i++) {
+		ck_assert_msg(n + 1 < max, "dproc_argv: too many arguments");
+		argv[n++] = args[i];
+	}
+	argv[n] = NULL;
+	return (int)n;
+}
+
+/*
  * Start dsrouterd with arguments, extra environment (NAME=VALUE, NULL
  * ended) and an optional descriptor limit; wait until it runs or exits.
  * Returns 0 when running, the exit status when it exited at once.
@@ -171,7 +287,7 @@ int
 dproc_start_env(struct dproc *dp, const char *const *args,
     const char *const *env, int nofile)
 {
-	const char *argv[64];
+	const char *argv[80];
 	struct rlimit rl;
 	char *log;
 	int i, fd;
@@ -179,10 +295,7 @@ dproc_start_env(struct dproc *dp, const char *const *args,
 	memset(dp, 0, sizeof *dp);
 	snprintf(dp->logpath, sizeof dp->logpath, "%s/daemon-%d.log",
 	    t_tmpdir(), t_nlogs++);
-	argv[0] = DSROUTERD_PATH;
-	for (i = 0; args[i] != NULL && i < 62; i++)
-		argv[i + 1] = args[i];
-	argv[i + 1] = NULL;
+	dproc_argv(dp, args, argv, sizeof argv / sizeof argv[0]);
 
 	dp->pid = fork();
 	ck_assert_int_ne(dp->pid, -1);
@@ -466,16 +579,29 @@ t_fixture_setup(void)
 	t_tmpdir();
 }
 
-/* After each test: kill the daemon if it still runs; remove the scratch. */
+/*
+ * After each test: kill the daemon if it still runs; remove the scratch.
+ * Under valgrind it is stopped with SIGTERM instead, so that valgrind
+ * checks it for leaks on the way out (a leak fails the test).
+ */
 void
 t_fixture_teardown(void)
 {
-	if (t_fixture_dp->pid > 0)
-		dproc_stop(t_fixture_dp, SIGKILL, 2000);
+	struct dproc *dp = t_fixture_dp;
+
+	if (dp->pid > 0 && t_valgrind() && !dp->exited &&
+	    dproc_stop(dp, SIGTERM, T_TIMEOUT_MS) == -1)
+		fprintf(stderr, "dsrouterd pid %ld did not stop on SIGTERM "
+		    "under valgrind: killed\n", (long)dp->pid);
+	if (dp->pid > 0)
+		dproc_stop(dp, SIGKILL, 2000);
 	t_tmpdir_cleanup();
 }
 
-/* A test case using the fixture above for dp, with a time-out in seconds. */
+/*
+ * A test case using the fixture above for dp, with a time-out in seconds
+ * (scaled under valgrind).
+ */
 TCase *
 t_tcase(const char *name, struct dproc *dp, int timeout)
 {
@@ -483,17 +609,33 @@ t_tcase(const char *name, struct dproc *dp, int timeout)
 
 	t_fixture_dp = dp;
 	tcase_add_checked_fixture(tc, t_fixture_setup, t_fixture_teardown);
-	tcase_set_timeout(tc, timeout);
+	tcase_set_timeout(tc, t_valgrind() ? timeout * T_VALGRIND_SCALE :
+	    timeout);
 	return tc;
 }
 
-/* Run a suite; returns the exit status for the test harness. */
+/*
+ * Run a suite; returns the exit status for the test harness. Asked to run
+ * the daemon under valgrind without one installed, it is skipped (77).
+ */
 int
 t_run_suite(Suite *s)
 {
-	SRunner *sr = srunner_create(s);
+	SRunner *sr;
 	int failed;
 
+	t_valgrind_init();
+	if (t_vg_state == 2) {
+		printf("SKIP: DSR_VALGRIND is set but there is no valgrind on "
+		    "PATH (apt-get install valgrind)\n");
+		srunner_free(srunner_create(s));
+		return 77;
+	}
+	if (t_vg_state == 1)
+		printf("dsrouterd runs under %s (DSR_VALGRIND); waits x%d\n",
+		    t_vg_path, T_VALGRIND_SCALE);
+	fflush(stdout);
+	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
