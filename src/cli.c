@@ -127,12 +127,8 @@ cli_parse_signals(const char *list, sigset_t *set, char **cause)
 
 	sigemptyset(set);
 	copy = xstrdup(list);
-	for (word = strtok_r(copy, ";,", &save); word != NULL;
-	    word = strtok_r(NULL, ";,", &save)) {
-		word += strspn(word, " \t");
-		word[strcspn(word, " \t")] = '\0';
-		if (*word == '\0')
-			continue;
+	for (word = strtok_r(copy, ";, \t", &save); word != NULL;
+	    word = strtok_r(NULL, ";, \t", &save)) {
 		name = strncasecmp(word, "SIG", 3) == 0 ? word + 3 : word;
 		for (i = 0; i < n; i++) {
 			if (strcasecmp(name, cli_signals[i].name) == 0)
@@ -161,7 +157,8 @@ cli_parse_parent(struct cli *cli, const char *value, char **cause)
 
 	errno = 0;
 	pid = strtoul(value, &end, 10);
-	if (end == value || (*end != '\0' && end != colon) || errno != 0 ||
+	if (*value < '0' || *value > '9' || (*end != '\0' && end != colon) ||
+	    errno != 0 ||
 	    pid == 0 || pid > 0x3fffffff) {
 		xasprintf(cause, "--parentprocess: '%s' is not PID or PID:NAME",
 		    value);
@@ -169,7 +166,6 @@ cli_parse_parent(struct cli *cli, const char *value, char **cause)
 	}
 	cli->parent = (pid_t)pid;
 	free(cli->parent_name);
-	free(cli->control_socket);
 	cli->parent_name = xstrdup(colon != NULL ? colon + 1 : "");
 	return 0;
 }
@@ -181,6 +177,7 @@ cli_free(struct cli *cli)
 	conf_free(cli->conf);
 	free(cli->config);
 	free(cli->parent_name);
+	free(cli->control_socket);
 	memset(cli, 0, sizeof *cli);
 }
 
@@ -192,6 +189,7 @@ struct cli_state {
 	int nroute;               /* route options given */
 	int help;                 /* 'help' or --help: the verb is for help only */
 	int status;               /* 'status': ask a running daemon */
+	int unsupported;          /* the verb needs what is not built */
 	int stop;                 /* --version: look no further */
 };
 
@@ -225,16 +223,7 @@ cli_verb(struct cli_state *cs, const char *arg, char **cause)
 		xasprintf(cause, "unknown verb '%s' (see dsrouterd --help)", arg);
 		return 64;
 	}
-	if (unsupported && !cs->help) {
-		xasprintf(cause, "'%s' is not yet supported: it needs %s port "
-		    "forwarding. Forward the port yourself and use %s", arg,
-		    strcmp(arg, "android") == 0 ? "adb" : "usbmux",
-		    strcmp(arg, "android") == 0 ?
-		    "'adb reverse tcp:9000 tcp:9001' with "
-		    "'server-server -tcps 127.0.0.1:9001'" :
-		    "'server-client -tcpc' to the forwarded port");
-		return 69;
-	}
+	cs->unsupported = unsupported;
 	cs->verb = arg;
 	return 0;
 }
@@ -319,6 +308,16 @@ cli_finish(struct cli_state *cs, char **cause)
 	struct cli *cli = cs->cli;
 	int k;
 
+	if (cs->unsupported) {
+		xasprintf(cause, "'%s' is not yet supported: it needs %s port "
+		    "forwarding. Forward the port yourself and use %s", cs->verb,
+		    strcmp(cs->verb, "android") == 0 ? "adb" : "usbmux",
+		    strcmp(cs->verb, "android") == 0 ?
+		    "'adb reverse tcp:9000 tcp:9001' with "
+		    "'server-server -tcps 127.0.0.1:9001'" :
+		    "'server-client -tcpc' to the forwarded port");
+		return 69;
+	}
 	if (cli->config != NULL) {
 		for (k = 0; k < KEY_COUNT && cs->spec.val[k] == NULL; k++)
 			;

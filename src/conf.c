@@ -506,11 +506,21 @@ conf_route_access(struct conf *conf, const struct route_spec *spec,
 	enum conf_key k;
 
 	ac->mode = DSR_DEFAULT_SOCKET_MODE;
-	/* Defaults of [dsrouterd] concern only the Unix sockets routes make. */
+	/*
+	 * Defaults of [dsrouterd] concern only the Unix sockets routes make;
+	 * a key of the route's own must fit it.
+	 */
 	for (k = KEY_SOCKET_MODE; !own && k <= KEY_ALLOW_GROUPS; k++) {
-		if (spec->inherited[k])
-			return 0;
+		if (spec->val[k] != NULL && !spec->inherited[k]) {
+			conf_error(cause, conf, spec->vline[k], "%s needs a tool "
+			    "socket the route creates (ipc-server on a Unix path), "
+			    "not %s", conf_key_label(conf, k, label, sizeof label),
+			    addr_describe(&rc->tool));
+			return -1;
+		}
 	}
+	if (!own)
+		return 0;
 	k = KEY_SOCKET_MODE;
 	if (spec->val[k] != NULL && access_parse_mode(spec->val[k], &ac->mode) != 0) {
 		conf_error(cause, conf, spec->vline[k], "%s: '%s' is not a socket "
@@ -536,14 +546,6 @@ conf_route_access(struct conf *conf, const struct route_spec *spec,
 	if (spec->val[k] != NULL && access_parse_groups(spec->val[k], &ac->gids,
 	    &ac->ngids, &why) != 0)
 		goto bad;
-	if (!own && (ac->nuids > 0 || ac->ngids > 0 ||
-	    spec->val[KEY_SOCKET_MODE] != NULL || ac->group_set)) {
-		conf_error(cause, conf, rc->tool_line, "socket-mode, socket-group, "
-		    "allow-users and allow-groups need a tool socket the route "
-		    "creates (ipc-server on a Unix path), not %s",
-		    addr_describe(&rc->tool));
-		return -1;
-	}
 	return 0;
 
 bad:

@@ -424,13 +424,12 @@ static const struct {
 	/* ... and only for a Unix socket the route makes. */
 	{ { "client-server", "-ipcc", "/tmp/c-t.sock", "-tcps",
 	    "127.0.0.1:9061", "--allow-users", "root", NULL }, EX_USAGE,
-	    "socket-mode, socket-group, allow-users and allow-groups need a "
-	    "tool socket the route creates (ipc-server on a Unix path), not "
-	    "/tmp/c-t.sock" },
+	    "--allow-users needs a tool socket the route creates (ipc-server "
+	    "on a Unix path), not /tmp/c-t.sock" },
 	{ { "server-server", "-ipcs", "tcp:127.0.0.1:9062", "-tcps",
 	    "127.0.0.1:9063", "--socket-mode", "0660", NULL }, EX_USAGE,
-	    "need a tool socket the route creates (ipc-server on a Unix path), "
-	    "not tcp:127.0.0.1:9062" },
+	    "--socket-mode needs a tool socket the route creates (ipc-server "
+	    "on a Unix path), not tcp:127.0.0.1:9062" },
 	/* A tool listener off loopback only when asked for. */
 	{ { "server-server", "-ipcs", "tcp:0.0.0.0:9064", "-tcps",
 	    "127.0.0.1:9065", NULL }, EX_USAGE, "tools would connect to "

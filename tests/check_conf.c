@@ -542,21 +542,24 @@ static const struct {
 	    "test.conf:4: allow-remote-tools: 'maybe' is not yes or no" },
 	{ "[route a]\nipc-server = /tmp/a.sock\ntcp-server = 127.0.0.1:9000\n"
 	    "allow-remote-tools = Yes\n", 4, "'Yes' is not yes or no" },
-	/* Access keys need a Unix socket the route makes: at the tool side. */
+	/* Access keys need a Unix socket the route makes: at the key's line. */
 	{ "[route a]\nmode = client-server\nipc-client = /tmp/t.sock\n"
-	    "tcp-server = 127.0.0.1:9000\nallow-users = root\n", 3,
-	    "test.conf:3: socket-mode, socket-group, allow-users and "
-	    "allow-groups need a tool socket the route creates (ipc-server on "
-	    "a Unix path), not /tmp/t.sock" },
+	    "tcp-server = 127.0.0.1:9000\nallow-users = root\n", 5,
+	    "test.conf:5: allow-users needs a tool socket the route creates "
+	    "(ipc-server on a Unix path), not /tmp/t.sock" },
 	{ "[route a]\nipc-client = /tmp/t.sock\ntcp-client = 127.0.0.1:9000\n"
-	    "socket-mode = 0660\n", 2, "not /tmp/t.sock" },
+	    "socket-mode = 0660\n", 4, "not /tmp/t.sock" },
 	{ "[route a]\nipc-server = tcp:127.0.0.1:9001\n"
-	    "tcp-server = 127.0.0.1:9000\nsocket-group = root\n", 2,
-	    "need a tool socket the route creates (ipc-server on a Unix path), "
-	    "not tcp:127.0.0.1:9001" },
+	    "tcp-server = 127.0.0.1:9000\nsocket-group = root\n", 4,
+	    "socket-group needs a tool socket the route creates (ipc-server on "
+	    "a Unix path), not tcp:127.0.0.1:9001" },
 	{ "[route a]\nipc-server = tcp:127.0.0.1:9001\n"
-	    "tcp-server = 127.0.0.1:9000\nallow-groups = 0\n", 2,
+	    "tcp-server = 127.0.0.1:9000\nallow-groups = 0\n", 4,
 	    "not tcp:127.0.0.1:9001" },
+	/* ... also beside a default of [dsrouterd] for the same key. */
+	{ "[dsrouterd]\nsocket-mode = 0660\n[route a]\nmode = client-server\n"
+	    "ipc-client = /tmp/t.sock\ntcp-server = 127.0.0.1:9000\n"
+	    "allow-users = root\n", 7, "needs a tool socket the route creates" },
 	/* Tools off loopback only when asked for, at the ipc-server line. */
 	{ "[route a]\ntcp-server = 127.0.0.1:9000\n"
 	    "ipc-server = tcp:0.0.0.0:9001\n", 3, "test.conf:3: tools would "
