@@ -203,14 +203,14 @@ check_default_path(const char *tmpdir)
 	spec.val[KEY_TCP_SERVER] = "127.0.0.1:0";
 	conf = conf_new(NULL);
 	if (strlen(path) < SUN_PATH_SIZE) {
-		FUZZ_CHECK(conf_add_route(conf, &spec, &cause) == 0);
+		FUZZ_CHECK(confroute_add(conf, &spec, &cause) == 0);
 		FUZZ_CHECK(cause == NULL);
 		rc = TAILQ_FIRST(&conf->routes);
 		FUZZ_CHECK(rc != NULL && rc->tool_default);
 		FUZZ_CHECK(strcmp(rc->tool.path, path) == 0);
 		fuzz_check_conf(conf);
 	} else {
-		FUZZ_CHECK(conf_add_route(conf, &spec, &cause) == -1);
+		FUZZ_CHECK(confroute_add(conf, &spec, &cause) == -1);
 		FUZZ_CHECK(cause != NULL && strstr(cause, "too long") != NULL);
 		FUZZ_CHECK(conf->nroutes == 0 && TAILQ_EMPTY(&conf->routes));
 	}

@@ -336,7 +336,7 @@ cli_finish(struct cli_state *cs, char **cause)
 	cs->spec.name = cs->verb != NULL ? cs->verb : "default";
 	cli->conf = conf_new(NULL);
 	cli->conf->log_level = cli->log_level;
-	if (conf_add_route(cli->conf, &cs->spec, cause) != 0 ||
+	if (confroute_add(cli->conf, &cs->spec, cause) != 0 ||
 	    conf_validate(cli->conf, cause) != 0)
 		return 64;
 	return 0;

@@ -204,7 +204,7 @@ conffile_build(struct conffile *cl)
 	unsigned i;
 	int k;
 
-	if (conf_global_access(cl->conf, &cl->global.spec, &cl->cause) != 0)
+	if (confroute_global_access(cl->conf, &cl->global.spec, &cl->cause) != 0)
 		return -1;
 	for (i = 0; i < cl->nroutes; i++) {
 		spec = cl->routes[i].spec;
@@ -215,7 +215,7 @@ conffile_build(struct conffile *cl)
 				spec.inherited[k] = 1;
 			}
 		}
-		if (conf_add_route(cl->conf, &spec, &cl->cause) != 0)
+		if (confroute_add(cl->conf, &spec, &cl->cause) != 0)
 			return -1;
 	}
 	return 0;

@@ -95,6 +95,14 @@ struct access {
 };
 #define DSR_DEFAULT_SOCKET_MODE 0600
 
+/* A verb or preset and what it means. */
+struct conf_mode {
+	const char *name;
+	enum route_mode mode;
+	const char *default_runtime;  /* a preset's runtime address */
+	int unsupported;
+};
+
 /* One route as configured: validated, not live. */
 struct route_conf {
 	char *name;
@@ -341,10 +349,8 @@ int conf_key_lookup(const char *);
 const char *conf_key_name(enum conf_key);
 int conf_key_is_endpoint(enum conf_key);
 int conf_key_is_default(enum conf_key);
-int conf_global_access(struct conf *, const struct route_spec *, char **);
 const char *conf_key_list(void);
 const char *conf_key_list_defaults(void);
-int conf_add_route(struct conf *, const struct route_spec *, char **);
 int conf_validate(struct conf *, char **);
 void conf_error(char **, const struct conf *, unsigned, const char *, ...)
     DSR_PRINTFLIKE(4, 5);
@@ -354,6 +360,10 @@ const struct route_conf *conf_find_route(const struct conf *, const char *);
 int conf_parse_seconds(const char *, unsigned *, int);
 int conf_mode_known(const char *, int *);
 const char *conf_mode_name(enum route_mode);
+int conf_route_mode(struct conf *, const struct route_spec *, enum route_mode *,
+    const struct conf_mode **, char **);
+const char *conf_key_label(const struct conf *, enum conf_key, char *, size_t);
+int conf_parse_bool(const char *, int *);
 
 /* control.c */
 struct control *control_new(struct event_base *, const char *,
@@ -362,6 +372,10 @@ struct control *control_new(struct event_base *, const char *,
 void control_free(struct control *);
 const char *control_path(struct control *);
 char *control_default_path(void);
+
+/* confroute.c */
+int confroute_add(struct conf *, const struct route_spec *, char **);
+int confroute_global_access(struct conf *, const struct route_spec *, char **);
 
 /* conffile.c */
 int conffile_load(struct conf **, const char *, char **);

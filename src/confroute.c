@@ -1,0 +1,368 @@
+/*
+ * confroute.c: one route built from its raw spec (conf.h's model): each key
+ * checked and turned into the route's settings, with a message naming the
+ * file and line (or the option) of what is wrong.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dsrouterd.h"
+
+/* Parse one address key of a spec into *a. */
+static int
+confroute_addr(struct conf *conf, const struct route_spec *spec,
+    enum conf_key key, struct addr *a, char **cause)
+{
+	char label[32], *why = NULL;
+	int tool = key == KEY_IPC_SERVER || key == KEY_IPC_CLIENT;
+	int passive = key == KEY_IPC_SERVER || key == KEY_TCP_SERVER;
+	int rc;
+
+	if (tool)
+		rc = addr_parse_tool(a, spec->val[key], &why);
+	else
+		rc = addr_parse_runtime(a, spec->val[key], &why);
+	if (rc == 0 && (rc = addr_resolve(a, passive, &why)) != 0)
+		addr_free(a);
+	if (rc != 0) {
+		conf_error(cause, conf, spec->vline[key], "%s: %s",
+		    conf_key_label(conf, key, label, sizeof label), why);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Parse one time-out key of a spec. */
+static int
+confroute_timeout(struct conf *conf, const struct route_spec *spec,
+    enum conf_key key, unsigned *ms, char **cause)
+{
+	char label[32];
+
+	if (spec->val[key] == NULL)
+		return 0;
+	if (conf_parse_seconds(spec->val[key], ms,
+	    key == KEY_RUNTIME_TIMEOUT) != 0) {
+		conf_error(cause, conf, spec->vline[key],
+		    "%s: '%s' is not a time-out in seconds (e.g. 5 or 0.5)",
+		    conf_key_label(conf, key, label, sizeof label),
+		    spec->val[key]);
+		return -1;
+	}
+	return 0;
+}
+
+/* Check that a mode's endpoints are present and no foreign one is. */
+static int
+confroute_keys(struct conf *conf, const struct route_spec *spec,
+    enum route_mode mode, const char *runtime_default, char **cause)
+{
+	enum conf_key want_tool, want_rt, other_tool, other_rt;
+	char label[32], label2[32];
+	const char *what;
+
+	want_tool = MODE_TOOL_SERVER(mode) ? KEY_IPC_SERVER : KEY_IPC_CLIENT;
+	other_tool = MODE_TOOL_SERVER(mode) ? KEY_IPC_CLIENT : KEY_IPC_SERVER;
+	want_rt = MODE_RUNTIME_SERVER(mode) ? KEY_TCP_SERVER : KEY_TCP_CLIENT;
+	other_rt = MODE_RUNTIME_SERVER(mode) ? KEY_TCP_CLIENT : KEY_TCP_SERVER;
+	what = conf_mode_name(mode);
+	if (spec->val[other_tool] != NULL || spec->val[other_rt] != NULL) {
+		enum conf_key k = spec->val[other_tool] != NULL ?
+		    other_tool : other_rt;
+		conf_error(cause, conf, spec->vline[k],
+		    "%s does not go with mode %s (it takes %s and %s)",
+		    conf_key_label(conf, k, label, sizeof label), what,
+		    conf_key_label(conf, want_tool, label2, sizeof label2),
+		    conf_key_name(want_rt));
+		return -1;
+	}
+	if (spec->val[want_tool] == NULL && want_tool == KEY_IPC_CLIENT) {
+		conf_error(cause, conf, spec->line,
+		    "route '%s': mode %s needs %s, the socket of a tool "
+		    "started with --diagnostic-port", spec->name, what,
+		    conf_key_label(conf, want_tool, label, sizeof label));
+		return -1;
+	}
+	if (spec->val[want_rt] == NULL && runtime_default == NULL) {
+		conf_error(cause, conf, spec->line,
+		    "route '%s': mode %s needs %s, the runtime side",
+		    spec->name, what,
+		    conf_key_label(conf, want_rt, label, sizeof label));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The tool socket a runtime of this process would have: so tools find the
+ * router by its pid. A $TMPDIR too long for a socket path is an error.
+ */
+static int
+confroute_default_tool(struct conf *conf, const struct route_spec *spec,
+    struct route_conf *rc, char **cause)
+{
+	char label[32], *path, *why = NULL;
+
+	if ((path = addr_default_tool_path(getpid(), &why)) == NULL) {
+		conf_error(cause, conf, spec->line, "%s", why);
+		free(why);
+		return -1;
+	}
+	if (addr_parse_tool(&rc->tool, path, &why) != 0) {
+		conf_error(cause, conf, spec->line, "the default tool socket "
+		    "path %s is too long for a socket; set %s or a shorter "
+		    "TMPDIR", path, conf_key_label(conf, KEY_IPC_SERVER, label,
+		    sizeof label));
+		free(why);
+		free(path);
+		return -1;
+	}
+	free(path);
+	if (addr_resolve(&rc->tool, 1, &why) != 0) {
+		conf_error(cause, conf, spec->line, "%s", why);
+		free(why);
+		addr_free(&rc->tool);
+		return -1;
+	}
+	rc->tool_default = 1;
+	return 0;
+}
+
+/*
+ * A tool socket on TCP off loopback would let anyone on the network take
+ * a memory dump, read the environment or attach a profiler: only when
+ * asked for in so many words.
+ */
+static int
+confroute_exposure(struct conf *conf, const struct route_spec *spec,
+    struct route_conf *rc, char **cause)
+{
+	const char *v = spec->val[KEY_ALLOW_REMOTE_TOOLS];
+	char label[32];
+
+	if (v != NULL && conf_parse_bool(v, &rc->allow_remote_tools) != 0) {
+		conf_error(cause, conf, spec->vline[KEY_ALLOW_REMOTE_TOOLS],
+		    "%s: '%s' is not yes or no", conf_key_label(conf,
+		    KEY_ALLOW_REMOTE_TOOLS, label, sizeof label), v);
+		return -1;
+	}
+	if (!MODE_TOOL_SERVER(rc->mode) || addr_is_local(&rc->tool) ||
+	    rc->allow_remote_tools)
+		return 0;
+	conf_error(cause, conf, rc->tool_line, "tools would connect to %s from "
+	    "the network, unauthenticated and unencrypted, and could dump the "
+	    "runtime's memory or attach a profiler; listen on 127.0.0.1 or a "
+	    "Unix socket, or set %s if that is really wanted",
+	    addr_describe(&rc->tool), conf->file != NULL ?
+	    "allow-remote-tools = yes" : "--allow-remote-tools");
+	return -1;
+}
+
+/* Who may use the tool socket: its mode and group, and whose tools it takes. */
+static int
+confroute_access(struct conf *conf, const struct route_spec *spec,
+    struct route_conf *rc, char **cause)
+{
+	struct access *ac = &rc->access;
+	char label[32], *why = NULL;
+	int own = MODE_TOOL_SERVER(rc->mode) && rc->tool.kind == ADDR_UNIX;
+	enum conf_key k;
+
+	ac->mode = DSR_DEFAULT_SOCKET_MODE;
+	/*
+	 * Defaults of [dsrouterd] concern only the Unix sockets routes make;
+	 * a key of the route's own must fit it.
+	 */
+	for (k = KEY_SOCKET_MODE; !own && k <= KEY_ALLOW_GROUPS; k++) {
+		if (spec->val[k] != NULL && !spec->inherited[k]) {
+			conf_error(cause, conf, spec->vline[k], "%s needs a tool "
+			    "socket the route creates (ipc-server on a Unix path), "
+			    "not %s", conf_key_label(conf, k, label, sizeof label),
+			    addr_describe(&rc->tool));
+			return -1;
+		}
+	}
+	if (!own)
+		return 0;
+	k = KEY_SOCKET_MODE;
+	if (spec->val[k] != NULL && access_parse_mode(spec->val[k], &ac->mode) != 0) {
+		conf_error(cause, conf, spec->vline[k], "%s: '%s' is not a socket "
+		    "mode from 0600 to 0666 (octal, e.g. 0660)", conf_key_label(conf,
+		    k, label, sizeof label), spec->val[k]);
+		return -1;
+	}
+	k = KEY_SOCKET_GROUP;
+	if (spec->val[k] != NULL) {
+		if (access_parse_group(spec->val[k], &ac->group) != 0) {
+			conf_error(cause, conf, spec->vline[k], "%s: no group "
+			    "'%s' on this system", conf_key_label(conf, k, label,
+			    sizeof label), spec->val[k]);
+			return -1;
+		}
+		ac->group_set = 1;
+	}
+	k = KEY_ALLOW_USERS;
+	if (spec->val[k] != NULL && access_parse_users(spec->val[k], &ac->uids,
+	    &ac->nuids, &why) != 0)
+		goto bad;
+	k = KEY_ALLOW_GROUPS;
+	if (spec->val[k] != NULL && access_parse_groups(spec->val[k], &ac->gids,
+	    &ac->ngids, &why) != 0)
+		goto bad;
+	return 0;
+
+bad:
+	conf_error(cause, conf, spec->vline[k], "%s: %s", conf_key_label(conf, k,
+	    label, sizeof label), why);
+	free(why);
+	return -1;
+}
+
+/*
+ * Many runtimes on one route (runtimes = many): a route runtimes connect
+ * to; ipc-server-dir, a tool socket per runtime, in server-server.
+ */
+static int
+confroute_runtimes(struct conf *conf, const struct route_spec *spec,
+    struct route_conf *rc, char **cause)
+{
+	const char *v = spec->val[KEY_RUNTIMES], *dir = spec->val[KEY_IPC_SERVER_DIR];
+	char label[32];
+	struct stat sb;
+
+	rc->grace_ms = DSR_DEFAULT_RUNTIME_GRACE_MS;
+	if (confroute_timeout(conf, spec, KEY_RUNTIME_GRACE, &rc->grace_ms,
+	    cause) != 0)
+		return -1;
+	if (v != NULL && strcmp(v, "many") != 0 && strcmp(v, "one") != 0) {
+		conf_error(cause, conf, spec->vline[KEY_RUNTIMES], "%s: '%s' is "
+		    "not one or many", conf_key_label(conf, KEY_RUNTIMES, label,
+		    sizeof label), v);
+		return -1;
+	}
+	rc->many = v != NULL && strcmp(v, "many") == 0;
+	if (rc->many && !MODE_RUNTIME_SERVER(rc->mode)) {
+		conf_error(cause, conf, spec->vline[KEY_RUNTIMES], "runtimes = "
+		    "many needs a route runtimes connect to (server-server or "
+		    "client-server), not %s", conf_mode_name(rc->mode));
+		return -1;
+	}
+	if (dir == NULL)
+		return 0;
+	conf_key_label(conf, KEY_IPC_SERVER_DIR, label, sizeof label);
+	if (!rc->many || rc->mode != MODE_SERVER_SERVER) {
+		conf_error(cause, conf, spec->vline[KEY_IPC_SERVER_DIR], "%s needs "
+		    "a server-server route with runtimes = many", label);
+		return -1;
+	}
+	if (*dir != '/' || stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		conf_error(cause, conf, spec->vline[KEY_IPC_SERVER_DIR], "%s: '%s' "
+		    "is not an existing directory given by its absolute path",
+		    label, dir);
+		return -1;
+	}
+	/* DIR/NAME-PID-COOKIE.sock must fit a socket address. */
+	if (strlen(dir) + strlen(rc->name) + 32 >= 108) {
+		conf_error(cause, conf, spec->vline[KEY_IPC_SERVER_DIR], "%s: '%s' "
+		    "is too long for the sockets it will hold", label, dir);
+		return -1;
+	}
+	rc->tool_dir = xstrdup(dir);
+	return 0;
+}
+
+/*
+ * [dsrouterd]'s access keys, which the control socket follows (and every
+ * route, as defaults). Parsed through a route of its own.
+ */
+int
+confroute_global_access(struct conf *conf, const struct route_spec *global,
+    char **cause)
+{
+	struct route_conf rc;
+
+	memset(&rc, 0, sizeof rc);
+	rc.mode = MODE_SERVER_SERVER;
+	rc.tool.kind = ADDR_UNIX;
+	if (confroute_access(conf, global, &rc, cause) != 0)
+		return -1;
+	access_free(&conf->access);
+	conf->access = rc.access;
+	return 0;
+}
+
+/* Build a validated route from a spec and add it to the configuration. */
+int
+confroute_add(struct conf *conf, const struct route_spec *spec, char **cause)
+{
+	const struct conf_mode *preset;
+	struct route_conf *rc;
+	enum route_mode mode;
+	enum conf_key tk, rk;
+
+	if (conf_route_mode(conf, spec, &mode, &preset, cause) != 0)
+		return -1;
+	if (confroute_keys(conf, spec, mode,
+	    preset != NULL ? preset->default_runtime : NULL, cause) != 0)
+		return -1;
+
+	tk = MODE_TOOL_SERVER(mode) ? KEY_IPC_SERVER : KEY_IPC_CLIENT;
+	rk = MODE_RUNTIME_SERVER(mode) ? KEY_TCP_SERVER : KEY_TCP_CLIENT;
+	rc = xcalloc(1, sizeof *rc);
+	rc->name = xstrdup(spec->name);
+	rc->mode = mode;
+	rc->preset = preset != NULL ? preset->name : NULL;
+	rc->line = spec->line;
+	rc->tool_line = spec->val[tk] != NULL ? spec->vline[tk] : spec->line;
+	rc->runtime_line = spec->val[rk] != NULL ? spec->vline[rk] : spec->line;
+	rc->frame_timeout_ms = DSR_DEFAULT_FRAME_TIMEOUT_MS;
+
+	if (spec->val[tk] != NULL) {
+		if (confroute_addr(conf, spec, tk, &rc->tool, cause) != 0)
+			goto fail;
+	} else if (confroute_default_tool(conf, spec, rc, cause) != 0)
+		goto fail;
+	if (spec->val[rk] != NULL) {
+		if (confroute_addr(conf, spec, rk, &rc->runtime, cause) != 0)
+			goto fail;
+	} else {
+		struct route_spec tmp = *spec;
+		tmp.val[rk] = preset->default_runtime;
+		tmp.vline[rk] = spec->line;
+		if (confroute_addr(conf, &tmp, rk, &rc->runtime, cause) != 0)
+			goto fail;
+	}
+	if (confroute_timeout(conf, spec, KEY_RUNTIME_TIMEOUT,
+	    &rc->runtime_timeout_ms, cause) != 0 ||
+	    confroute_timeout(conf, spec, KEY_PAIR_TIMEOUT,
+	    &rc->pair_timeout_ms, cause) != 0 ||
+	    confroute_timeout(conf, spec, KEY_FRAME_TIMEOUT,
+	    &rc->frame_timeout_ms, cause) != 0)
+		goto fail;
+
+	if (confroute_exposure(conf, spec, rc, cause) != 0 ||
+	    confroute_access(conf, spec, rc, cause) != 0 ||
+	    confroute_runtimes(conf, spec, rc, cause) != 0)
+		goto fail;
+
+	TAILQ_INSERT_TAIL(&conf->routes, rc, entry);
+	conf->nroutes++;
+	return 0;
+
+fail:
+	access_free(&rc->access);
+	free(rc->tool_dir);
+	free(rc->name);
+	addr_free(&rc->tool);
+	addr_free(&rc->runtime);
+	free(rc);
+	return -1;
+}
+
