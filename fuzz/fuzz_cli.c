@@ -91,12 +91,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fuzz_fail(__FILE__, __LINE__, "an action cli_parse sets");
 		}
 	}
-	/*
-	 * Known issue, reported: cli_free does not free control_socket.
-	 * Freed here until it does (then this is a no-op).
-	 */
-	free(cli.control_socket);
-	cli.control_socket = NULL;
 	cli_free(&cli);
 	FUZZ_CHECK(cli.conf == NULL && cli.config == NULL);
 	free(cause);
