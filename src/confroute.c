@@ -291,8 +291,10 @@ confroute_global_access(struct conf *conf, const struct route_spec *global,
 	memset(&rc, 0, sizeof rc);
 	rc.mode = MODE_SERVER_SERVER;
 	rc.tool.kind = ADDR_UNIX;
-	if (confroute_access(conf, global, &rc, cause) != 0)
+	if (confroute_access(conf, global, &rc, cause) != 0) {
+		access_free(&rc.access);
 		return -1;
+	}
 	access_free(&conf->access);
 	conf->access = rc.access;
 	return 0;
