@@ -214,6 +214,10 @@ cli_verb(struct cli_state *cs, const char *arg, char **cause)
 		    "takes --control-socket PATH and --json)", arg);
 		return 64;
 	}
+	if (cs->help && cs->verb == NULL && strcmp(arg, "status") == 0) {
+		cs->verb = "status";
+		return 0;
+	}
 	if (cs->verb != NULL) {
 		xasprintf(cause, "unexpected argument '%s' after verb '%s'",
 		    arg, cs->verb);
@@ -391,6 +395,14 @@ cli_parse(struct cli *cli, int argc, char **argv, char **cause)
 		return 0;
 	}
 	if (cs.status) {
+		for (i = 0; i < KEY_COUNT && cs.spec.val[i] == NULL; i++)
+			;
+		if (i < KEY_COUNT || cli->config != NULL || cli->info ||
+		    cli->action == CLI_TEST) {
+			xasprintf(cause, "'status' takes only --control-socket PATH "
+			    "and --json");
+			return 64;
+		}
 		cli->action = CLI_STATUS;
 		return 0;
 	}

@@ -124,9 +124,9 @@ conffile_global(struct conffile *cl, const char *name, const char *value,
 		return 0;
 	}
 	if (strcmp(name, "control-socket") == 0) {
-		if (*value != '/') {
+		if (*value != '/' && strcmp(value, "none") != 0) {
 			conf_error(&cl->cause, cl->conf, cl->line, "control-socket: "
-			    "'%s' is not an absolute path", value);
+			    "'%s' is not an absolute path (or none)", value);
 			return -1;
 		}
 		free(cl->conf->control_socket);

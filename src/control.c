@@ -141,8 +141,11 @@ control_accept(int fd, void *arg)
 	pid_t pid;
 
 	if (!sock_peer_allowed(fd, &ctl->access, &uid, &pid)) {
+		static const char refused[] = "error: not allowed (allow-users, "
+		    "allow-groups)\n";
 		log_warn("control", "refused a client of uid %ld (pid %ld): not in "
 		    "allow-users or allow-groups", (long)uid, (long)pid);
+		(void)send(fd, refused, sizeof refused - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 		close(fd);
 		return;
 	}

@@ -388,6 +388,11 @@ daemon_control(struct daemon *d, const struct conf *conf, const char *path)
 		return 0;
 	if (path == NULL)
 		path = def = control_default_path();
+	if (*path != '/') {
+		log_crit("daemon", "control socket '%s': give an absolute path "
+		    "(or none)", path);
+		return EX_USAGE;
+	}
 	d->control = control_new(d->base, path, &conf->access, daemon_status, d,
 	    &cause);
 	if (d->control == NULL) {

@@ -115,8 +115,9 @@ statuscmd_run(const char *path, int json)
 {
 	const char *req = json ? "status json\n" : "status\n";
 	char *found = NULL, buf[65536];
+	size_t total = 0;
 	ssize_t n;
-	int fd;
+	int fd, failed = 0;
 
 	if (path == NULL && (path = found = statuscmd_find()) == NULL)
 		return EX_UNAVAILABLE;
@@ -127,17 +128,22 @@ statuscmd_run(const char *path, int json)
 		return EX_UNAVAILABLE;
 	}
 	free(found);
-	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req)) {
+	if (send(fd, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req)) {
 		log_fail("cannot ask the daemon: %s", strerror(errno));
 		close(fd);
 		return EX_UNAVAILABLE;
 	}
-	while ((n = read(fd, buf, sizeof buf)) > 0)
-		fwrite(buf, 1, (size_t)n, stdout);
+	while ((n = read(fd, buf, sizeof buf)) > 0) {
+		if (total == 0 && strncmp(buf, "error: ", 7) == 0)
+			failed = 1;
+		fwrite(buf, 1, (size_t)n, failed ? stderr : stdout);
+		total += (size_t)n;
+	}
 	close(fd);
-	if (n < 0) {
-		log_fail("no answer from the daemon: %s", strerror(errno));
+	if (n < 0 || total == 0) {
+		log_fail("no answer from the daemon%s%s", n < 0 ? ": " : "",
+		    n < 0 ? strerror(errno) : "");
 		return EX_UNAVAILABLE;
 	}
-	return 0;
+	return failed ? EX_UNAVAILABLE : 0;
 }
