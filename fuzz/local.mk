@@ -12,7 +12,8 @@ FUZZ_TARGETS = fuzz/fuzz_ipc fuzz/fuzz_addr fuzz/fuzz_pair fuzz/fuzz_conf \
 FUZZ_COMMON = fuzz/fuzz.h fuzz/fuzz_common.c
 FUZZ_CC_FLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(INIH_CFLAGS)
 FUZZ_LINK_FLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
-FUZZ_LINK_LIBS = src/libdsrouterd.a $(LIBEVENT_LIBS) $(INIH_LIBS) $(FUZZ_LIBS)
+FUZZ_LINK_LIBS = src/libdsrouterd.a $(LIBEVENT_LIBS) $(INIH_LIBS) $(FUZZ_LIBS) \
+	$(DEVICE_LIBS)
 
 if FUZZING
 noinst_PROGRAMS += $(FUZZ_TARGETS)

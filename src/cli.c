@@ -18,7 +18,6 @@ enum cli_opt {
 	OPT_CONFIG = KEY_COUNT,
 	OPT_TEST,
 	OPT_VERBOSE,
-	OPT_FORWARD_PORT,
 	OPT_INFO,
 	OPT_BLOCK_SIGNALS,
 	OPT_PARENT,
@@ -69,7 +68,9 @@ static const struct cli_option {
 	{ "--config", "-c", OPT_CONFIG, 1 },
 	{ "--test-config", "-t", OPT_TEST, 0 },
 	{ "--verbose", "-v", OPT_VERBOSE, 1 },
-	{ "--forward-port", "-fp", OPT_FORWARD_PORT, 1 },
+	{ "--forward-port", "-fp", KEY_FORWARD_PORT, 1 },
+	{ "--device", NULL, KEY_DEVICE, 1 },
+	{ "--adb", NULL, KEY_ADB, 1 },
 	{ "--info", "-i", OPT_INFO, 0 },
 	{ "--block-signals", "-bsig", OPT_BLOCK_SIGNALS, 1 },
 	{ "--parentprocess", NULL, OPT_PARENT, 1 },
@@ -189,7 +190,6 @@ struct cli_state {
 	int nroute;               /* route options given */
 	int help;                 /* 'help' or --help: the verb is for help only */
 	int status;               /* 'status': ask a running daemon */
-	int unsupported;          /* the verb needs what is not built */
 	int stop;                 /* --version: look no further */
 };
 
@@ -197,7 +197,6 @@ struct cli_state {
 static int
 cli_verb(struct cli_state *cs, const char *arg, char **cause)
 {
-	int unsupported;
 
 	if (cs->verb == NULL && !cs->help && !cs->status &&
 	    strcmp(arg, "help") == 0) {
@@ -223,11 +222,10 @@ cli_verb(struct cli_state *cs, const char *arg, char **cause)
 		    arg, cs->verb);
 		return 64;
 	}
-	if (!conf_mode_known(arg, &unsupported)) {
+	if (!conf_mode_known(arg)) {
 		xasprintf(cause, "unknown verb '%s' (see dsrouterd --help)", arg);
 		return 64;
 	}
-	cs->unsupported = unsupported;
 	cs->verb = arg;
 	return 0;
 }
@@ -272,10 +270,6 @@ cli_option(struct cli_state *cs, const struct cli_option *o,
 		}
 		cli->log_level_set = 1;
 		break;
-	case OPT_FORWARD_PORT:
-		xasprintf(cause, "--forward-port %s is not yet supported; "
-		    "forward the port with adb or iproxy yourself", value);
-		return 69;
 	case OPT_INFO:
 		cli->info = 1;
 		break;
@@ -312,16 +306,6 @@ cli_finish(struct cli_state *cs, char **cause)
 	struct cli *cli = cs->cli;
 	int k;
 
-	if (cs->unsupported) {
-		xasprintf(cause, "'%s' is not yet supported: it needs %s port "
-		    "forwarding. Forward the port yourself and use %s", cs->verb,
-		    strcmp(cs->verb, "android") == 0 ? "adb" : "usbmux",
-		    strcmp(cs->verb, "android") == 0 ?
-		    "'adb reverse tcp:9000 tcp:9001' with "
-		    "'server-server -tcps 127.0.0.1:9001'" :
-		    "'server-client -tcpc' to the forwarded port");
-		return 69;
-	}
 	if (cli->config != NULL) {
 		for (k = 0; k < KEY_COUNT && cs->spec.val[k] == NULL; k++)
 			;

@@ -34,18 +34,23 @@ static const char *conf_keys[KEY_COUNT] = {
 	[KEY_RUNTIMES] = "runtimes",
 	[KEY_IPC_SERVER_DIR] = "ipc-server-dir",
 	[KEY_RUNTIME_GRACE] = "runtime-grace",
+	[KEY_FORWARD_PORT] = "forward-port",
+	[KEY_DEVICE] = "device",
+	[KEY_ADB] = "adb",
 };
 
 /* Verbs and presets, and what each means. */
 static const struct conf_mode conf_modes[] = {
-	{ "server-server", MODE_SERVER_SERVER, NULL, 0 },
-	{ "server-client", MODE_SERVER_CLIENT, NULL, 0 },
-	{ "client-server", MODE_CLIENT_SERVER, NULL, 0 },
-	{ "client-client", MODE_CLIENT_CLIENT, NULL, 0 },
-	{ "android-emu", MODE_SERVER_SERVER, DSR_DEFAULT_TCP, 0 },
-	{ "ios-sim", MODE_SERVER_CLIENT, DSR_DEFAULT_TCP, 0 },
-	{ "android", MODE_SERVER_SERVER, NULL, 1 },
-	{ "ios", MODE_SERVER_CLIENT, NULL, 1 },
+	{ "server-server", MODE_SERVER_SERVER, NULL, FORWARD_NONE },
+	{ "server-client", MODE_SERVER_CLIENT, NULL, FORWARD_NONE },
+	{ "client-server", MODE_CLIENT_SERVER, NULL, FORWARD_NONE },
+	{ "client-client", MODE_CLIENT_CLIENT, NULL, FORWARD_NONE },
+	{ "android-emu", MODE_SERVER_SERVER, DSR_DEFAULT_TCP, FORWARD_NONE },
+	{ "ios-sim", MODE_SERVER_CLIENT, DSR_DEFAULT_TCP, FORWARD_NONE },
+	/* adb reverse tcp:9000 tcp:9001: the app connects to 127.0.0.1:9000. */
+	{ "android", MODE_SERVER_SERVER, "127.0.0.1:9001", FORWARD_ANDROID },
+	/* usbmux to the device's port 9000, where the app listens. */
+	{ "ios", MODE_SERVER_CLIENT, DSR_DEFAULT_TCP, FORWARD_IOS },
 };
 
 /* A new empty configuration. */
@@ -74,6 +79,8 @@ conf_free(struct conf *conf)
 		TAILQ_REMOVE(&conf->routes, rc, entry);
 		access_free(&rc->access);
 		free(rc->tool_dir);
+		free(rc->device);
+		free(rc->adb);
 		free(rc->name);
 		addr_free(&rc->tool);
 		addr_free(&rc->runtime);
@@ -187,17 +194,11 @@ conf_mode_find(const char *name)
 	return NULL;
 }
 
-/* Whether a word is a verb or preset; *unsupported when it needs adb/usbmux. */
+/* Whether a word is a verb or preset. */
 int
-conf_mode_known(const char *name, int *unsupported)
+conf_mode_known(const char *name)
 {
-	const struct conf_mode *m;
-
-	if ((m = conf_mode_find(name)) == NULL)
-		return 0;
-	if (unsupported != NULL)
-		*unsupported = m->unsupported;
-	return 1;
+	return conf_mode_find(name) != NULL;
 }
 
 /* Name of a mode. */
@@ -291,20 +292,9 @@ conf_route_mode(struct conf *conf, const struct route_spec *spec,
 		if ((m = conf_mode_find(spec->val[KEY_MODE])) == NULL) {
 			conf_error(cause, conf, spec->vline[KEY_MODE],
 			    "unknown mode '%s' (server-server, server-client, "
-			    "client-server, client-client, android-emu, ios-sim)",
+			    "client-server, client-client, android-emu, ios-sim, "
+			    "android, ios)",
 			    spec->val[KEY_MODE]);
-			return -1;
-		}
-		if (m->unsupported) {
-			conf_error(cause, conf, spec->vline[KEY_MODE],
-			    "mode '%s' is not yet supported (it needs %s port "
-			    "forwarding); forward the port yourself and use %s",
-			    m->name, m->mode == MODE_SERVER_SERVER ? "adb" :
-			    "usbmux", m->mode == MODE_SERVER_SERVER ?
-			    "'adb reverse tcp:9000 tcp:9001' with mode "
-			    "server-server and tcp-server 127.0.0.1:9001" :
-			    "mode server-client with tcp-client at the forwarded "
-			    "port");
 			return -1;
 		}
 		*mode = m->mode;
@@ -412,6 +402,11 @@ conf_route_same_ends(const struct route_conf *a, const struct route_conf *b)
 {
 	return strcmp(a->name, b->name) == 0 && a->mode == b->mode &&
 	    a->tool_default == b->tool_default && a->many == b->many &&
+	    a->forward == b->forward &&
+	    (a->device == NULL ? b->device == NULL : b->device != NULL &&
+	    strcmp(a->device, b->device) == 0) &&
+	    (a->adb == NULL ? b->adb == NULL : b->adb != NULL &&
+	    strcmp(a->adb, b->adb) == 0) &&
 	    (a->tool_dir == NULL ? b->tool_dir == NULL : b->tool_dir != NULL &&
 	    strcmp(a->tool_dir, b->tool_dir) == 0) &&
 	    a->access.mode == b->access.mode &&

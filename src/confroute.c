@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "dsrouterd.h"
@@ -300,6 +301,68 @@ confroute_global_access(struct conf *conf, const struct route_spec *global,
 	return 0;
 }
 
+/*
+ * Port forwarding to a physical device: Android through adb, a reverse
+ * (device port = runtime port - 1) where runtimes connect, a forward (host
+ * port P to device port P - 1) where the router dials them; iOS through
+ * usbmux to the device's port, where the router dials.
+ */
+static int
+confroute_forward(struct conf *conf, const struct route_spec *spec,
+    struct route_conf *rc, const struct conf_mode *preset, char **cause)
+{
+	const char *v = spec->val[KEY_FORWARD_PORT];
+	unsigned line = v != NULL ? spec->vline[KEY_FORWARD_PORT] : spec->line;
+	char label[32];
+
+	rc->forward = preset != NULL ? preset->forward : FORWARD_NONE;
+	if (v != NULL && strcasecmp(v, "android") == 0)
+		rc->forward = FORWARD_ANDROID;
+	else if (v != NULL && strcasecmp(v, "ios") == 0)
+		rc->forward = FORWARD_IOS;
+	else if (v != NULL && strcasecmp(v, "none") != 0) {
+		conf_error(cause, conf, line, "%s: '%s' is not Android, iOS or "
+		    "none", conf_key_label(conf, KEY_FORWARD_PORT, label,
+		    sizeof label), v);
+		return -1;
+	} else if (v != NULL)
+		rc->forward = FORWARD_NONE;
+	if (rc->forward == FORWARD_NONE) {
+		if (spec->val[KEY_DEVICE] != NULL || spec->val[KEY_ADB] != NULL) {
+			conf_error(cause, conf, spec->val[KEY_DEVICE] != NULL ?
+			    spec->vline[KEY_DEVICE] : spec->vline[KEY_ADB],
+			    "device and adb go with forward-port (or the android "
+			    "and ios presets)");
+			return -1;
+		}
+		return 0;
+	}
+	/* (Port 0 where it listens: the port it gets, minus one, on the device.) */
+	if (rc->runtime.kind != ADDR_TCP || rc->runtime.port == 1 ||
+	    (rc->runtime.port == 0 && !MODE_RUNTIME_SERVER(rc->mode))) {
+		conf_error(cause, conf, line, "forward-port needs a TCP runtime "
+		    "address with a port above 1, not %s",
+		    addr_describe(&rc->runtime));
+		return -1;
+	}
+	if (rc->forward == FORWARD_IOS && MODE_RUNTIME_SERVER(rc->mode)) {
+		conf_error(cause, conf, line, "forward-port iOS needs a route that "
+		    "connects to the runtime (server-client or client-client): "
+		    "an iOS app listens");
+		return -1;
+	}
+	if (rc->forward == FORWARD_IOS && spec->val[KEY_ADB] != NULL) {
+		conf_error(cause, conf, spec->vline[KEY_ADB], "adb goes with "
+		    "Android forwarding, not iOS");
+		return -1;
+	}
+	if (spec->val[KEY_DEVICE] != NULL)
+		rc->device = xstrdup(spec->val[KEY_DEVICE]);
+	if (spec->val[KEY_ADB] != NULL)
+		rc->adb = xstrdup(spec->val[KEY_ADB]);
+	return 0;
+}
+
 /* Build a validated route from a spec and add it to the configuration. */
 int
 confroute_add(struct conf *conf, const struct route_spec *spec, char **cause)
@@ -351,7 +414,8 @@ confroute_add(struct conf *conf, const struct route_spec *spec, char **cause)
 
 	if (confroute_exposure(conf, spec, rc, cause) != 0 ||
 	    confroute_access(conf, spec, rc, cause) != 0 ||
-	    confroute_runtimes(conf, spec, rc, cause) != 0)
+	    confroute_runtimes(conf, spec, rc, cause) != 0 ||
+	    confroute_forward(conf, spec, rc, preset, cause) != 0)
 		goto fail;
 
 	TAILQ_INSERT_TAIL(&conf->routes, rc, entry);
@@ -361,6 +425,8 @@ confroute_add(struct conf *conf, const struct route_spec *spec, char **cause)
 fail:
 	access_free(&rc->access);
 	free(rc->tool_dir);
+	free(rc->device);
+	free(rc->adb);
 	free(rc->name);
 	addr_free(&rc->tool);
 	addr_free(&rc->runtime);

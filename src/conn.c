@@ -133,6 +133,7 @@ conn_free(struct conn *c)
 
 	conn_unlink(c);
 	conn_unpair(c);
+	forward_cancel(c);
 	if (c->role == CONN_ROLE_TOOL)
 		r->ntools--;
 	else if (c->role == CONN_ROLE_RUNTIME)
@@ -556,8 +557,11 @@ conn_timeout(evutil_socket_t fd, short events, void *arg)
 	case CONN_TOOL_WAIT:
 		conn_refuse(c, IPC_E_NOT_YET_AVAILABLE, ROUTE_ERR_NO_RUNTIME, LOG_LEVEL_WARN, "no "
 		    "runtime on %s within %u ms: answered the tool with "
-		    "NOT_YET_AVAILABLE%s", addr_describe(&r->conf.runtime),
-		    c->wait_ms, MODE_RUNTIME_SERVER(r->conf.mode) ?
+		    "NOT_YET_AVAILABLE%s%s%s", addr_describe(&r->conf.runtime),
+		    c->wait_ms, forward_summary(r) != NULL ? "; " : "",
+		    forward_summary(r) != NULL ? forward_summary(r) : "",
+		    forward_summary(r) != NULL ? "" :
+		    MODE_RUNTIME_SERVER(r->conf.mode) ?
 		    " (is the app running with DOTNET_DiagnosticPorts set to "
 		    "this address?)" : " (is the app listening there?)");
 		break;

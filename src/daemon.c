@@ -216,6 +216,7 @@ daemon_replace_route(struct daemon *d, struct daemon_route *dr,
 		free(cause);
 		return -1;
 	}
+	route_adopt(r, old);
 	daemon_retire_route(d, dr);
 	dr = xcalloc(1, sizeof *dr);
 	dr->route = r;
@@ -495,6 +496,13 @@ daemon_start_routes(struct daemon *d, const struct conf *conf, int info)
 	struct route_conf *rc;
 	char *cause = NULL;
 
+	TAILQ_FOREACH(rc, &conf->routes, entry) {
+		if (forward_check(rc, &cause) != 0) {
+			log_crit("daemon", "%s", cause);
+			free(cause);
+			return EX_UNAVAILABLE;
+		}
+	}
 	TAILQ_FOREACH(rc, &conf->routes, entry) {
 		if (daemon_add_route(d, rc, &cause) != 0) {
 			log_crit("daemon", "route %s: %s", rc->name, cause);

@@ -44,6 +44,7 @@ dial_failed(struct conn *c, const char *why)
 	unsigned *failures = dial_failures(c);
 	const char *what = dial_to_tool(c) ? "tool" : "runtime";
 
+	forward_cancel(c);
 	if (c->bev != NULL) {
 		bufferevent_free(c->bev);
 		c->bev = NULL;
@@ -67,6 +68,13 @@ dial_start(struct conn *c)
 	struct bufferevent *bev;
 	int fd;
 
+	if (c->route->usbmux != NULL && !dial_to_tool(c)) {
+		/* A runtime on a device: usbmux dials beside the loop. */
+		conn_set_state(c, CONN_DIAL);
+		conn_timer(c, ROUTE_CONNECT_TIMEOUT_MS);
+		forward_dial(c);
+		return;
+	}
 	if ((fd = sock_connect_start(dial_target(c))) == -1) {
 		dial_failed(c, strerror(errno));
 		return;

@@ -95,12 +95,19 @@ struct access {
 };
 #define DSR_DEFAULT_SOCKET_MODE 0600
 
+/* Port forwarding to a physical device. */
+enum forward_kind {
+	FORWARD_NONE,
+	FORWARD_ANDROID,           /* adb reverse (runtimes connect) or forward */
+	FORWARD_IOS,               /* usbmux: a device port, for each command */
+};
+
 /* A verb or preset and what it means. */
 struct conf_mode {
 	const char *name;
 	enum route_mode mode;
 	const char *default_runtime;  /* a preset's runtime address */
-	int unsupported;
+	enum forward_kind forward;    /* a preset's forwarding */
 };
 
 /* One route as configured: validated, not live. */
@@ -119,6 +126,9 @@ struct route_conf {
 	int many;                  /* runtimes = many: one runtime per cookie */
 	char *tool_dir;            /* ipc-server-dir: a tool socket per runtime */
 	unsigned grace_ms;         /* a runtime without a connection this long is gone */
+	enum forward_kind forward; /* forward-port */
+	char *device;              /* device = SERIAL or UDID; NULL: every/first one */
+	char *adb;                 /* adb = PATH; NULL: looked for */
 	unsigned line;             /* line of the [route] header, 0 for the command line */
 	unsigned tool_line;        /* lines of the address keys */
 	unsigned runtime_line;
@@ -154,6 +164,9 @@ enum conf_key {
 	KEY_RUNTIMES,
 	KEY_IPC_SERVER_DIR,
 	KEY_RUNTIME_GRACE,
+	KEY_FORWARD_PORT,
+	KEY_DEVICE,
+	KEY_ADB,
 	KEY_COUNT,
 };
 
@@ -358,7 +371,7 @@ int conf_route_equal(const struct route_conf *, const struct route_conf *);
 int conf_route_same_ends(const struct route_conf *, const struct route_conf *);
 const struct route_conf *conf_find_route(const struct conf *, const char *);
 int conf_parse_seconds(const char *, unsigned *, int);
-int conf_mode_known(const char *, int *);
+int conf_mode_known(const char *);
 const char *conf_mode_name(enum route_mode);
 int conf_route_mode(struct conf *, const struct route_spec *, enum route_mode *,
     const struct conf_mode **, char **);
@@ -380,6 +393,9 @@ int confroute_global_access(struct conf *, const struct route_spec *, char **);
 /* conffile.c */
 int conffile_load(struct conf **, const char *, char **);
 int conffile_load_string(struct conf **, const char *, const char *, char **);
+
+/* forward.c (the rest in route.h) */
+int forward_check(const struct route_conf *, char **);
 
 /* explain.c (the rest in route.h) */
 void explain_info(struct route *, FILE *);
@@ -479,6 +495,7 @@ int route_listen(struct route *, char **);
 void route_unlisten(struct route *);
 int route_retire(struct route *);
 int route_listens_on(struct route *, const struct route_conf *);
+void route_adopt(struct route *, struct route *);
 
 /* daemon.c */
 void daemon_route_expired(struct daemon *, struct route *);

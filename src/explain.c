@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -49,7 +50,9 @@ explain_app_address(struct route *r, char *host, size_t hlen, char *port,
 	const struct route_conf *rc = &r->conf;
 	const char *name, *colon;
 
-	if (rc->preset != NULL && strcmp(rc->preset, "android-emu") == 0)
+	if (rc->forward != FORWARD_NONE)
+		snprintf(host, hlen, "127.0.0.1");      /* on the device */
+	else if (rc->preset != NULL && strcmp(rc->preset, "android-emu") == 0)
 		snprintf(host, hlen, "10.0.2.2");
 	else if (addr_is_any(&rc->runtime))
 		snprintf(host, hlen, "<this host's address as the app sees it>");
@@ -60,6 +63,9 @@ explain_app_address(struct route *r, char *host, size_t hlen, char *port,
 	name = r->rt_l != NULL ? listener_name(r->rt_l) : addr_describe(&rc->runtime);
 	colon = strrchr(name, ':');
 	snprintf(port, plen, "%s", colon != NULL ? colon + 1 : "?");
+	/* adb maps the device's port P - 1 to the host's port P. */
+	if (rc->forward == FORWARD_ANDROID && colon != NULL)
+		snprintf(port, plen, "%d", atoi(colon + 1) - 1);
 }
 
 /*
@@ -90,6 +96,8 @@ explain_log(struct route *r)
 
 	explain_app_ports(r, ports, sizeof ports);
 	log_info(r->tag, "start the app%s with DOTNET_DiagnosticPorts=%s",
+	    rc->forward == FORWARD_ANDROID ? " on the Android device" :
+	    rc->forward == FORWARD_IOS ? " on the iOS device" :
 	    rc->preset == NULL ? "" : strcmp(rc->preset, "android-emu") == 0 ?
 	    " in the Android emulator" : " in the iOS simulator", ports);
 	if (MODE_TOOL_SERVER(rc->mode) && rc->tool_default) {

@@ -110,10 +110,12 @@ route_wait_ms(struct route *r)
 	if (!present && !r->told_waiting) {
 		r->told_waiting = 1;
 		explain_app_ports(r, ports, sizeof ports);
-		log_info(r->tag, "a tool waits up to %u s for a runtime on %s: "
+		log_info(r->tag, "a tool waits up to %u s for a runtime on %s%s%s: "
 		    "start the app with DOTNET_DiagnosticPorts=%s", ms / 1000,
 		    r->rt_l != NULL ? listener_name(r->rt_l) :
-		    addr_describe(&r->conf.runtime), ports);
+		    addr_describe(&r->conf.runtime), forward_summary(r) != NULL ?
+		    "; " : "", forward_summary(r) != NULL ? forward_summary(r) : "",
+		    ports);
 	}
 	return ms;
 }
@@ -290,6 +292,8 @@ route_new(struct daemon *d, struct event_base *base, const struct route_conf *rc
 	addr_copy(&r->conf.runtime, &rc->runtime);
 	access_copy(&r->conf.access, &rc->access);
 	r->conf.tool_dir = rc->tool_dir != NULL ? xstrdup(rc->tool_dir) : NULL;
+	r->conf.device = rc->device != NULL ? xstrdup(rc->device) : NULL;
+	r->conf.adb = rc->adb != NULL ? xstrdup(rc->adb) : NULL;
 	r->ops = route_ops_table[rc->mode];
 	xasprintf(&r->tag, "route %s", rc->name);
 	pair_init(&r->pair, rc->many);
@@ -300,7 +304,7 @@ route_new(struct daemon *d, struct event_base *base, const struct route_conf *rc
 	ratelimit_init(&r->warnings, ROUTE_WARN_BURST, ROUTE_WARN_WINDOW_MS);
 	r->start_us = now_us();
 
-	if (route_listen(r, cause) != 0) {
+	if (route_listen(r, cause) != 0 || forward_start(r, cause) != 0) {
 		route_free(r);
 		return NULL;
 	}
@@ -333,6 +337,13 @@ route_update(struct route *r, const struct route_conf *rc)
 	log_info(r->tag, "updated in place: pair-timeout %u ms (0: default), "
 	    "frame-timeout %u ms, runtime-timeout %u ms", rc->pair_timeout_ms,
 	    rc->frame_timeout_ms, rc->runtime_timeout_ms);
+}
+
+/* A route replaces another: it keeps what the other set up on devices. */
+void
+route_adopt(struct route *r, struct route *old)
+{
+	forward_adopt(r, old);
 }
 
 /* Close the listeners (their socket files go with them). */
@@ -376,6 +387,7 @@ route_retire(struct route *r)
 	route_unlisten(r);
 	while ((c = TAILQ_FIRST(&r->conns)) != NULL)
 		conn_free(c);
+	forward_stop(r);
 	runtime_free_all(r);
 	if (r->ops->stop != NULL)
 		r->ops->stop(r);
@@ -408,6 +420,7 @@ route_free(struct route *r)
 	}
 	while ((c = TAILQ_FIRST(&r->conns)) != NULL)
 		conn_free(c);
+	forward_free(r);
 	if (r->ops->stop != NULL)
 		r->ops->stop(r);
 	runtime_free_all(r);
@@ -419,6 +432,8 @@ route_free(struct route *r)
 	addr_free(&r->conf.runtime);
 	access_free(&r->conf.access);
 	free(r->conf.tool_dir);
+	free(r->conf.device);
+	free(r->conf.adb);
 	free(r->tag);
 	free(r);
 }

@@ -94,8 +94,9 @@ struct conn {
 	uint8_t adv_raw[IPC_ADVERTISE_SIZE];
 	struct ipc_advertise adv;
 
-	/* Outgoing connections: retries. */
+	/* Outgoing connections: retries; a usbmux connect under way. */
 	struct backoff backoff;
+	int usbmux_pending;
 
 	TAILQ_ENTRY(conn) entry;
 };
@@ -184,6 +185,10 @@ struct route {
 	/* client-server: re-offers to the tool. */
 	struct backoff tool_backoff;
 
+	/* Physical devices (forward-port): adb reverse/forward, or usbmux. */
+	struct adbfwd *adb;
+	struct usbmux *usbmux;
+
 	/* client-client: the one advertised connection to the tool (or its probe). */
 	struct conn *cc;
 	struct backoff cc_backoff;
@@ -226,6 +231,16 @@ struct conn *dial_new(struct route *, enum conn_role, struct conn *, unsigned);
 void dial_start(struct conn *);
 void dial_failed(struct conn *, const char *);
 void dial_connected(struct conn *);
+
+/* forward.c */
+int forward_start(struct route *, char **);
+void forward_stop(struct route *);
+void forward_free(struct route *);
+void forward_adopt(struct route *, struct route *);
+const char *forward_summary(struct route *);
+void forward_dial(struct conn *);
+void forward_cancel(struct conn *);
+void forward_status(struct route *, struct evbuffer *, int);
 
 /* explain.c */
 void explain_exposure(struct route *);

@@ -185,6 +185,7 @@ status_route(struct route *r, struct evbuffer *out, int json, int first)
 		    r->conf.many ? " (many runtimes)" : "", tool, rt,
 		    MODE_RUNTIME_SERVER(r->conf.mode) ? "" :
 		    route_runtime_present(r) ? " (reachable)" : " (not reached)");
+		forward_status(r, out, 0);
 		status_runtimes(r, out, 0);
 		TAILQ_FOREACH(s, &r->sessions, entry)
 			status_session(s, out, 0, 0);
@@ -208,6 +209,7 @@ status_route(struct route *r, struct evbuffer *out, int json, int first)
 		f = 0;
 	}
 	status_add(out, "]");
+	forward_status(r, out, 1);
 	status_totals(r, out, 1);
 	status_add(out, "}");
 }

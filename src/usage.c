@@ -35,6 +35,13 @@
 #define U_MANY_DIR \
 "  --ipc-server-dir DIR         with many: a tool socket per runtime in DIR,\n" \
 "                               DIR/ROUTE-PID.sock\n"
+#define U_DEVICE \
+"  -fp, --forward-port Android|iOS  forward to a device over USB: adb reverse\n" \
+"                               (or forward), or usbmux (iOS, routes that\n" \
+"                               connect to the runtime)\n" \
+"  --device SERIAL|UDID         only this device\n" \
+"  --adb PATH                   adb (default: $ADB, $ANDROID_HOME,\n" \
+"                               $ANDROID_SDK_ROOT, PATH)\n"
 #define U_REMOTE \
 "  --allow-remote-tools         let a tcp: tool socket listen off loopback\n" \
 "                               (anyone who reaches it controls the runtime)\n" \
@@ -53,7 +60,6 @@
 "                               e.g. 'SIGINT;SIGQUIT')\n" \
 "  --parentprocess PID[:NAME]   stop when that process exits (set by the\n" \
 "                               tools' --dsrouter launcher)\n" \
-"  -fp, --forward-port Android|iOS  not yet supported (exit 69)\n" \
 "  -h, -?, --help               show help (of a verb, after it)\n"
 
 /* One verb or preset: what it does, its options, an example. */
@@ -67,13 +73,13 @@ static const struct usage_verb {
 	  "Tools connect to the tool socket; runtimes started with\n"
 	  "DOTNET_DiagnosticPorts=ADDR,connect connect to --tcp-server and are\n"
 	  "paired with the tools.\n",
-	  U_IPCS U_TCPS U_TIMEOUTS U_MANY U_MANY_DIR U_REMOTE U_COMMON,
+	  U_IPCS U_TCPS U_TIMEOUTS U_MANY U_MANY_DIR U_DEVICE U_REMOTE U_COMMON,
 	  "dsrouterd server-server -ipcs /tmp/app.sock -tcps 127.0.0.1:9000\n"
 	  "dotnet-trace collect --diagnostic-port /tmp/app.sock,connect\n" },
 	{ "server-client",
 	  "Tools connect to the tool socket; for each tool the router connects to\n"
 	  "a runtime listening at --tcp-client (DOTNET_DiagnosticPorts=ADDR,listen).\n",
-	  U_IPCS U_TCPC U_TIMEOUTS U_REMOTE U_COMMON,
+	  U_IPCS U_TCPC U_TIMEOUTS U_DEVICE U_REMOTE U_COMMON,
 	  "dsrouterd server-client -tcpc 127.0.0.1:9000\n"
 	  "dotnet-trace collect -p <dsrouterd pid>\n" },
 	{ "client-server",
@@ -114,14 +120,22 @@ static const struct usage_verb {
 	  "dsrouterd status\n"
 	  "dsrouterd status --json | jq '.routes[].runtimes[].command_line'\n" },
 	{ "android",
-	  "server-server for an app on an Android device, through adb port\n"
-	  "forwarding: not yet supported. Forward the port yourself:\n"
-	  "adb reverse tcp:9000 tcp:9001, then server-server -tcps 127.0.0.1:9001.\n",
-	  "", "" },
+	  "server-server for an app on an Android device over USB: runtimes\n"
+	  "connect to 127.0.0.1:9001, and adb reverse tcp:9000 tcp:9001 is kept on\n"
+	  "every attached device (or --device SERIAL), made again after a replug,\n"
+	  "removed at stop. The app uses\n"
+	  "DOTNET_DiagnosticPorts=127.0.0.1:9000,nosuspend,connect.\n",
+	  U_IPCS U_TCPS U_DEVICE U_TIMEOUTS U_COMMON,
+	  "dsrouterd android\n"
+	  "dotnet-trace collect -p <dsrouterd pid>\n" },
 	{ "ios",
-	  "server-client for an app on an iOS device, through usbmux: not yet\n"
-	  "supported. Forward the port yourself (iproxy 9000 9000), then ios-sim.\n",
-	  "", "" },
+	  "server-client for an app on an iOS device over USB: for each command\n"
+	  "the router connects to the device's port 9000 through usbmuxd (the\n"
+	  "first attached device, or --device UDID; a replugged phone is served\n"
+	  "again). The app uses DOTNET_DiagnosticPorts=127.0.0.1:9000,nosuspend,listen.\n",
+	  U_IPCS U_TCPC U_DEVICE U_TIMEOUTS U_COMMON,
+	  "dsrouterd ios\n"
+	  "dotnet-trace collect -p <dsrouterd pid>\n" },
 };
 
 /* Print the whole usage. */
@@ -149,11 +163,13 @@ usage_print(FILE *f)
 "  android-emu    server-server, runtimes connect to 127.0.0.1:9000 (the app\n"
 "                 uses DOTNET_DiagnosticPorts=10.0.2.2:9000,nosuspend,connect)\n"
 "  ios-sim        server-client to 127.0.0.1:9000 (the app listens there)\n"
-"  android, ios   need adb/usbmux forwarding: not yet supported\n"
+"  android        server-server on 127.0.0.1:9001 with adb reverse tcp:9000\n"
+"                 tcp:9001 on the USB devices (the app uses 127.0.0.1:9000)\n"
+"  ios            server-client to the device's port 9000 through usbmuxd\n"
 "With no verb and no -c, dsrouterd runs android-emu.\n"
 "\n"
 "Options:\n"
-U_IPCS U_IPCC U_TCPS U_TCPC U_TIMEOUTS U_MANY U_MANY_DIR U_REMOTE U_COMMON
+U_IPCS U_IPCC U_TCPS U_TCPC U_TIMEOUTS U_MANY U_MANY_DIR U_DEVICE U_REMOTE U_COMMON
 "  -c, --config FILE            run the routes of an INI file\n"
 "  -t, --test-config            check the configuration and exit\n"
 "  -V, --version                show the version\n"
@@ -164,7 +180,8 @@ U_IPCS U_IPCC U_TCPS U_TCPC U_TIMEOUTS U_MANY U_MANY_DIR U_REMOTE U_COMMON
 "\n"
 "Exit status: 0 stopped by a signal, 'q' or the parent's exit; 64 bad command\n"
 "line; 78 bad configuration; 69 no route left running (--runtime-timeout, or\n"
-"after a reload), or an unsupported preset; 70 internal error; 71 cannot\n"
+"after a reload), or forwarding that cannot work here (no adb, no usbmux);\n"
+"70 internal error; 71 cannot\n"
 "listen or set up a socket.\n");
 }
 

@@ -3,7 +3,7 @@
 # and a fake usbmuxd (no phone needed).
 EXTRA_DIST += tests/fake-adb tests/fake-usbmuxd
 if HAVE_CHECK
-DEVICE_TESTS = tests/check_adb tests/e2e_devices
+DEVICE_TESTS = tests/check_adb tests/e2e_devices tests/e2e_phone
 check_PROGRAMS += $(DEVICE_TESTS)
 TESTS += $(DEVICE_TESTS)
 
@@ -21,4 +21,11 @@ tests_e2e_devices_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBEVENT_CFLAGS) -pthr
 tests_e2e_devices_LDADD = src/libdsrouterd.a $(DSRTEST_LIBS) $(CHECK_LIBS) \
 	$(LIBEVENT_LIBS) $(DEVICE_LIBS)
 tests_e2e_devices_LDFLAGS = $(AM_LDFLAGS) -pthread
+
+# The daemon's android and ios presets, end to end against the fakes.
+tests_e2e_phone_SOURCES = tests/e2e_phone.c
+tests_e2e_phone_CPPFLAGS = $(E2E_CPPFLAGS)
+tests_e2e_phone_CFLAGS = $(E2E_CFLAGS)
+tests_e2e_phone_LDADD = $(E2E_LDADD)
+tests_e2e_phone_LDFLAGS = $(AM_LDFLAGS) -pthread
 endif
