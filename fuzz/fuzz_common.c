@@ -143,8 +143,10 @@ fuzz_check_conf(struct conf *conf)
 		}
 		if (rc->preset != NULL) {
 			FUZZ_CHECK(strcmp(rc->preset, "android-emu") == 0 ||
-			    strcmp(rc->preset, "ios-sim") == 0);
-			FUZZ_CHECK(rc->mode == (strcmp(rc->preset, "ios-sim") == 0 ?
+			    strcmp(rc->preset, "ios-sim") == 0 ||
+			    strcmp(rc->preset, "android") == 0 ||
+			    strcmp(rc->preset, "ios") == 0);
+			FUZZ_CHECK(rc->mode == (strncmp(rc->preset, "ios", 3) == 0 ?
 			    MODE_SERVER_CLIENT : MODE_SERVER_SERVER));
 		}
 		FUZZ_CHECK(rc->frame_timeout_ms > 0);

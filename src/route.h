@@ -109,7 +109,8 @@ struct runtime {
 	struct listener *l;        /* its own tool socket, or NULL */
 	char *path;
 	char *cmdline;             /* learnt by our own ProcessInfo, or NULL */
-	int probed;                /* that ProcessInfo was sent */
+	unsigned probes;           /* ProcessInfo sent so far */
+	struct event *probe;       /* when to send the next */
 	uint64_t since_us;
 	struct event *grace;       /* armed while it has no connection */
 	TAILQ_ENTRY(runtime) entry;
@@ -266,6 +267,8 @@ struct runtime *runtime_new(struct route *, struct pair_runtime *);
 void runtime_free(struct runtime *);
 void runtime_free_all(struct route *);
 void runtime_check(struct runtime *);
+void runtime_probe_later(struct runtime *, unsigned);
+void runtime_probed(struct runtime *, const char *);
 
 /* server_client.c */
 extern const struct route_ops server_client_ops;

@@ -15,7 +15,11 @@
 
 #include "route.h"
 
+#define RUNTIME_PROBE_FIRST_MS 500  /* a runtime's command line is known by then */
+#define RUNTIME_PROBE_MAX 5         /* asked again while it looks incomplete */
+
 static void runtime_grace_expired(evutil_socket_t, short, void *);
+static void runtime_probe_due(evutil_socket_t, short, void *);
 
 /* The runtime of a connection's cookie, as the route knows it, or NULL. */
 struct runtime *
@@ -82,12 +86,76 @@ runtime_new(struct route *r, struct pair_runtime *prt)
 	rt->prt = prt;
 	rt->since_us = now_us();
 	prt->user = rt;
-	if ((rt->grace = evtimer_new(r->base, runtime_grace_expired, rt)) == NULL)
+	if ((rt->grace = evtimer_new(r->base, runtime_grace_expired, rt)) == NULL ||
+	    (rt->probe = evtimer_new(r->base, runtime_probe_due, rt)) == NULL)
 		fatalx("out of memory for a timer");
 	TAILQ_INSERT_TAIL(&r->runtimes, rt, entry);
 	if (r->conf.tool_dir != NULL)
 		runtime_listen(r, rt);
+	/*
+	 * Who is it: ask it with a ProcessInfo of our own a moment later (a
+	 * runtime that has just started does not know its whole command line).
+	 */
+	runtime_probe_later(rt, RUNTIME_PROBE_FIRST_MS);
 	return rt;
+}
+
+/* Ask a runtime for its command line in ms, on one of its idle connections. */
+void
+runtime_probe_later(struct runtime *rt, unsigned ms)
+{
+	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
+
+	evtimer_add(rt->probe, &tv);
+}
+
+/*
+ * Time to ask: take one of its idle connections (the runtime reconnects at
+ * once after answering, as after any command), or try again soon.
+ */
+static void
+runtime_probe_due(evutil_socket_t fd, short events, void *arg)
+{
+	struct runtime *rt = arg;
+	struct route *r = rt->route;
+	struct conn *c;
+
+	(void)fd;
+	(void)events;
+	TAILQ_FOREACH(c, &r->conns, entry) {
+		if (c->role == CONN_ROLE_RUNTIME && c->state == CONN_RT_IDLE &&
+		    c->prt == rt->prt && c->in_pair)
+			break;
+	}
+	if (c == NULL) {
+		runtime_probe_later(rt, RUNTIME_PROBE_FIRST_MS);
+		return;
+	}
+	rt->probes++;
+	pair_take_idle(&r->pair, c);
+	c->in_pair = 0;
+	conn_send_probe(c);
+}
+
+/*
+ * The runtime's command line (NULL: no answer). One that is only a program
+ * (no argument yet, early in its start-up) is asked for again, a few times.
+ */
+void
+runtime_probed(struct runtime *rt, const char *cmdline)
+{
+	struct route *r = rt->route;
+
+	if (cmdline != NULL && *cmdline != '\0' && (rt->cmdline == NULL ||
+	    strcmp(rt->cmdline, cmdline) != 0)) {
+		free(rt->cmdline);
+		rt->cmdline = xstrdup(cmdline);
+		log_info(r->tag, "runtime pid %llu is %s",
+		    (unsigned long long)rt->prt->adv.pid, cmdline);
+	}
+	if ((cmdline == NULL || (*cmdline != '\0' && strchr(cmdline, ' ') ==
+	    NULL)) && rt->probes < RUNTIME_PROBE_MAX)
+		runtime_probe_later(rt, RUNTIME_PROBE_FIRST_MS << rt->probes);
 }
 
 /* Free a runtime: its socket goes; the pairing table is the caller's. */
@@ -97,6 +165,7 @@ runtime_free(struct runtime *rt)
 	TAILQ_REMOVE(&rt->route->runtimes, rt, entry);
 	listener_free(rt->l);
 	event_free(rt->grace);
+	event_free(rt->probe);
 	rt->prt->user = NULL;
 	free(rt->path);
 	free(rt->cmdline);

@@ -6,7 +6,7 @@
  * pairing table, pair.c, decides which). With runtimes = many, every
  * cookie is a runtime of its own (runtime.c), tools may ask for one by its
  * own socket, and the router learns each one's command line with a
- * ProcessInfo of its own on the runtime's first connection.
+ * ProcessInfo of its own (runtime.c says when).
  */
 #include "config.h"
 
@@ -65,22 +65,6 @@ server_server_log_advertise(struct conn *c, enum pair_event ev,
 	}
 }
 
-/*
- * A new runtime of a route with runtimes = many: ask it, on this its first
- * connection, for its command line (the runtime reconnects at once after
- * answering, as after any command).
- */
-static void
-server_server_probe(struct conn *c)
-{
-	struct runtime *rt = runtime_of(c->prt);
-
-	rt->probed = 1;
-	pair_take_idle(&c->route->pair, c);
-	c->in_pair = 0;
-	conn_send_probe(c);
-}
-
 /* A runtime connection advertised: into the table; pair. */
 static void
 server_server_runtime_advertised(struct conn *c)
@@ -109,10 +93,6 @@ server_server_runtime_advertised(struct conn *c)
 		if ((rt = runtime_of(c->prt)) == NULL)
 			rt = runtime_new(r, c->prt);
 		runtime_check(rt);
-		if (!rt->probed) {
-			server_server_probe(c);
-			return;
-		}
 	}
 	server_server_pair(r);
 }
@@ -125,20 +105,17 @@ server_server_probe_done(struct conn *c, const uint8_t *frame, size_t len)
 	struct pair_runtime *prt = c->prt;
 	struct runtime *rt = runtime_of(prt);
 	char cmd[1024];
+	int ok;
 
-	if (frame != NULL && rt != NULL &&
-	    ipc_processinfo_cmdline(frame, len, cmd, sizeof cmd) == IPC_OK &&
-	    cmd[0] != '\0') {
-		free(rt->cmdline);
-		rt->cmdline = xstrdup(cmd);
-		log_info(r->tag, "runtime pid %llu is %s",
-		    (unsigned long long)prt->adv.pid, cmd);
-	}
+	ok = frame != NULL && ipc_processinfo_cmdline(frame, len, cmd,
+	    sizeof cmd) == IPC_OK;
 	conn_close(c, LOG_LEVEL_DEBUG, "conn %llu: runtime pid %llu %s our "
 	    "ProcessInfo", (unsigned long long)c->id,
 	    (unsigned long long)prt->adv.pid, frame != NULL ? "answered" :
 	    "did not answer");
 	pair_runtime_session_done(&r->pair, prt);
+	if (rt != NULL)
+		runtime_probed(rt, ok ? cmd : NULL);
 	runtime_check(rt);
 }
 

@@ -318,12 +318,17 @@ static const struct {
 	int code;
 	const char *what;
 } refused[] = {
-	/* Presets not supported yet. */
-	{ { "android", NULL }, EX_UNAVAILABLE, "adb" },
-	{ { "ios", NULL }, EX_UNAVAILABLE, "usbmux" },
-	{ { "ios", "-v", "debug", NULL }, 69, "not yet supported" },
-	{ { "server-server", "--forward-port", "Android", NULL },
-	    EX_UNAVAILABLE, "--forward-port" },
+	/* Device forwarding: where a route allows it, with a known port. */
+	{ { "server-server", "-tcps", "unix:/tmp/x.sock", "--forward-port",
+	    "Android", NULL }, EX_USAGE, "forward-port needs a TCP runtime "
+	    "address" },
+	{ { "server-server", "-tcps", "127.0.0.1:9000", "-fp", "iOS", NULL },
+	    EX_USAGE, "forward-port iOS needs a route that connects to the "
+	    "runtime" },
+	{ { "server-client", "-tcpc", "127.0.0.1:9000", "-fp", "Windows", NULL },
+	    EX_USAGE, "'Windows' is not Android, iOS or none" },
+	{ { "server-server", "-tcps", "127.0.0.1:9000", "--device", "x", NULL },
+	    EX_USAGE, "device and adb go with forward-port" },
 	/* Usage errors. */
 	{ { "server-servr", NULL }, EX_USAGE, "unknown verb 'server-servr'" },
 	{ { "-", NULL }, EX_USAGE, "unknown verb '-'" },

@@ -477,9 +477,10 @@ static const struct {
 	    "both tcp-server and tcp-client" },
 
 	/* Modes. */
-	{ "[route a]\n\nmode = android\n", 3,
-	    "mode 'android' is not yet supported" },
-	{ "[route a]\nmode = ios\n", 2, "mode 'ios' is not yet supported" },
+	{ "[route a]\n\nmode = android\nforward-port = sideways\n", 4,
+	    "forward-port: 'sideways' is not Android, iOS or none" },
+	{ "[route a]\nmode = ios\nadb = /usr/bin/adb\n", 3,
+	    "adb goes with Android forwarding, not iOS" },
 	{ "[route a]\nmode = server_server\n", 2,
 	    "unknown mode 'server_server'" },
 
@@ -694,27 +695,22 @@ START_TEST(test_keys_and_modes)
 {
 	static const struct {
 		const char *name;
-		int known, unsupported;
+		int known;
 	} modes[] = {
-		{ "server-server", 1, 0 },
-		{ "android-emu", 1, 0 },
-		{ "android", 1, 1 },
-		{ "ios", 1, 1 },
-		{ "server", 0, 0 },
+		{ "server-server", 1 },
+		{ "android-emu", 1 },
+		{ "android", 1 },
+		{ "ios", 1 },
+		{ "server", 0 },
 	};
-	int i, k, unsupported;
+	int i, k;
 
 	for (k = 0; k < KEY_COUNT; k++)
 		ck_assert_int_eq(conf_key_lookup(conf_key_name((enum conf_key)k)), k);
 	ck_assert_int_eq(conf_key_lookup("ipc-server"), KEY_IPC_SERVER);
 	ck_assert_int_eq(conf_key_lookup("bogus"), -1);
-	for (i = 0; i < NITEMS(modes); i++) {
-		unsupported = -1;
-		ck_assert_int_eq(conf_mode_known(modes[i].name, &unsupported),
-		    modes[i].known);
-		if (modes[i].known)
-			ck_assert_int_eq(unsupported, modes[i].unsupported);
-	}
+	for (i = 0; i < NITEMS(modes); i++)
+		ck_assert_int_eq(conf_mode_known(modes[i].name), modes[i].known);
 	ck_assert_str_eq(conf_mode_name(MODE_SERVER_SERVER), "server-server");
 	ck_assert_str_eq(conf_mode_name(MODE_SERVER_CLIENT), "server-client");
 	ck_assert_str_eq(conf_mode_name(MODE_CLIENT_SERVER), "client-server");

@@ -130,13 +130,13 @@ START_TEST(test_usage_errors)
 {
 	const char *bad[] = { "frobnicate", NULL };
 	const char *badopt[] = { "server-server", "--frob", NULL };
-	const char *android[] = { "android", NULL };
+	const char *android[] = { "android", "-tcps", "unix:/tmp/x.sock", NULL };
 	const char *help[] = { "--help", NULL };
 
 	ck_assert_int_eq(dproc_start(&dp, bad), 64);
 	ck_assert_int_eq(dproc_start(&dp, badopt), 64);
-	ck_assert_int_eq(dproc_start(&dp, android), 69);
-	ck_assert(dproc_wait_log(&dp, "not yet supported", 100));
+	ck_assert_int_eq(dproc_start(&dp, android), 64);
+	ck_assert(dproc_wait_log(&dp, "forward-port needs a TCP runtime", 100));
 	ck_assert_int_eq(dproc_start(&dp, help), 0);
 	ck_assert_int_eq(dproc_wait_exit(&dp, T_TIMEOUT_MS), 0);
 	ck_assert_int_eq(dp.status, 0);
