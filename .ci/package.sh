@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # .ci/package.sh: build the Debian package from a clean copy of the tree,
 # check it with lintian and its file list, install it, purge it, and check
 # that nothing of it is left. Run as root on a throw-away machine (CI).

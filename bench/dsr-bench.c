@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dsr-bench.c: measure dsrouterd side by side with a direct connection,
  * socat and dotnet-dsrouter, every path interleaved in the same run.

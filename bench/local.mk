@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bench/local.mk: the benchmark (make bench) and its smoke run (make check).
 #
 # make bench runs every measure at full size and prints the tables; pass

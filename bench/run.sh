@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # bench/run.sh: run dsr-bench against every router this machine has.
 #
 # usage: bench/run.sh BENCH DSROUTERD [dsr-bench options...]

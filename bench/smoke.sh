@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # bench/smoke.sh: a tiny run of the benchmark so it cannot rot: every path,
 # a few MiB, the bytes checked both ways (splice and portable relay), and
 # the status measure with a few sessions (its answers must list every

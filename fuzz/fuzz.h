@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz.h: what the fuzz targets share: the entry point, checks and safe inputs. */
 #ifndef FUZZ_H
 #define FUZZ_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_addr.c: fuzz target for endpoint addresses. The input is an address
  * text, optionally followed by a NUL and a $TMPDIR value. The text is read

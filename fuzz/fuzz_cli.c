@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_cli.c: fuzz target for the command line. The input is split into
  * words at NULs and newlines, given to cli_parse as argv[1..], then freed

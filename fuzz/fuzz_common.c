@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_common.c: checks and helpers the fuzz targets share, and the DNS tripwire. */
 #include "config.h"
 

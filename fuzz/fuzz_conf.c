@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_conf.c: fuzz target for the INI configuration. The input is loaded
  * with conffile_load_string. A refusal must be one message naming

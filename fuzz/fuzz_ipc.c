@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_ipc.c: fuzz target for the IPC wire format: frame headers, complete
  * frames, advertises and ProcessInfo answers (and the command line in

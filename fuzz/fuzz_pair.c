@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_pair.c: fuzz target for the server-server pairing table. The first
  * input byte picks one runtime per route or many (runtimes = many); the

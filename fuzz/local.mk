@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # fuzz/local.mk: libFuzzer targets for the parsers and the pairing table.
 #
 # With configure --enable-fuzzing (clang), every fuzz/fuzz_* is a libFuzzer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * replay.c: a main for the fuzz targets in builds without libFuzzer: runs
  * the target once on each file named on the command line, so the seed

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # fuzz/replay.sh: every fuzz target once on each file of its seed corpus, so
 # the seeds (regressions included) are checked in every build, with or
 # without libFuzzer.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # fuzz/run.sh: run libFuzzer targets one after the other, each for SECONDS,
 # from a scratch copy of its seed corpus (the source tree is never written),
 # and print each one's executions and exec/s. Fails if any target finds a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # fuzz/smoke.sh: make check's short fuzzing run (make fuzz-smoke): every
 # target for FUZZ_SMOKE_SECONDS (default 5) from its seeds. Skipped unless
 # configured with --enable-fuzzing.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * accept.c: a new connection on a route's listener: its first bytes taken
  * with the accept (a tool writes its command, a runtime its advertise, as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * access.c: who may use a route's Unix tool socket: the socket file's mode
  * and group, and the users and groups whose tools it takes. Names are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* addr.c: parse, resolve and describe endpoint addresses. */
 #include "config.h"
 

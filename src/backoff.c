@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* backoff.c: exponential back-off with a cap and jitter (pure arithmetic). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli.c: the command line, compatible with dotnet-dsrouter: a verb or
  * preset, then options in long (--ipc-server), dotnet-dsrouter short

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * client_client.c: the client-client mode. The router connects to both
  * sides. A cycle learns the listening runtime's pid and cookie with a

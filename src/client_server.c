@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * client_server.c: the client-server mode. Connect-mode runtimes connect
  * to the runtime socket; for each advertised runtime connection the router

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * conf.c: the configuration model. Routes from the command line and from an
  * INI file (conffile.c) are built from the same raw spec, checked key by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * conffile.c: read an INI configuration file with inih into a struct conf:
  * sections, keys and the lines they are on. What the keys mean and whether

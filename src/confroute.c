@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * confroute.c: one route built from its raw spec (conf.h's model): each key
  * checked and turned into the route's settings, with a message naming the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * conn.c: a connection in its preamble, before a relay takes it: its state
  * machine, the readers of a runtime's advertise, a tool's first frame and

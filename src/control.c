@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * control.c: the control socket that 'dsrouterd status' asks. Read-only:
  * one request line ("status" or "status json"), one answer, then close.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * daemon.c: the process: event base, signals, the set of live routes,
  * reload, and shutdown.

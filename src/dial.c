@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dial.c: outgoing connections, to a listening runtime or a reversed-server
  * tool, retried with back-off until they connect or are no longer wanted.

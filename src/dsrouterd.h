@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dsrouterd.h: shared types and prototypes, grouped by the file defining them. */
 #ifndef DSROUTERD_H
 #define DSROUTERD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * explain.c: what a route tells its user: which of its ends others can
  * reach, how to point an app and a tool at it (in the log at start, and

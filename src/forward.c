@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * forward.c: a route's port forwarding to a physical device
  * (forward-port, the android and ios presets): adbfwd.c keeps an adb

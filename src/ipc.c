@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ipc.c: the diagnostic IPC wire format: headers, advertises, error frames. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lifeline.c: what stops the daemon besides signals, for a router that a
  * diagnostic tool started: a 'q' or 'Q' on standard input, and the end of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * listener.c: accept connections on a listening socket; when out of
  * descriptors, answer on a reserved one (tools) or pause for a second and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* log.c: levelled logging to standard error, journald-aware. */
 #include "config.h"
 

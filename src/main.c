@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* main.c: dsrouterd's entry point: command line, configuration, run. */
 #include "config.h"
 

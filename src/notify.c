@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* notify.c: a minimal sd_notify, so systemd's Type=notify works without libsystemd. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pair.c: the server-server pairing table (pure logic, no I/O).
  *

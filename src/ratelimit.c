@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ratelimit.c: how many messages of a kind may be logged (pure logic).
  * Up to a burst per window; the rest are counted, and the next message

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * relay.c: forward bytes both ways between a tool and a runtime connection.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * reload.c: what a reload does to each route (pure logic). A route is
  * matched by name. Unchanged, it is kept; changed only in what applies in

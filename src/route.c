@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * route.c: one live route: its listeners, its connections and sessions,
  * the hand-off of a paired tool and runtime connection to a relay, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * route.h: the route subsystem's private types, shared by route.c (a
  * route's lifetime and sessions), conn.c (connections in their preamble),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * runtime.c: the runtimes of a route with runtimes = many (server-server):
  * each cookie is a runtime of its own, with its own tool socket in

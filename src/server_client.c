@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * server_client.c: the server-client mode. Tools connect to the tool
  * socket; for each tool with a complete first frame the router connects

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * server_server.c: the server-server mode. Tools connect to the tool
  * socket, connect-mode runtimes to the runtime socket; each runtime

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sock.c: socket set-up: listening sockets, non-blocking connects, names. */
 #include "config.h"
 

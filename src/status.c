@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * status.c: what a route is doing, for 'dsrouterd status' and SIGUSR1: its
  * ends, its runtimes (pid, cookie, command line, tool socket, connections),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * statuscmd.c: 'dsrouterd status': find the control socket of the one
  * daemon running (the system service's, or this user's), ask it, print

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * usage.c: what --help prints: the whole command line, and one verb or
  * preset with its options and an example (dsrouterd VERB --help, or

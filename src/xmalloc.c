@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* xmalloc.c: allocation that cannot fail, string formatting and the clock. */
 #include "config.h"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/check-valgrind.sh: make check-valgrind: the end-to-end suites given
 # as arguments again, each daemon they start under valgrind memcheck
 # (DSR_VALGRIND=1, see tests/helpers.h): a memory error or a definite or

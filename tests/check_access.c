@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_access.c: unit tests for access.c: who may use a tool socket. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_addr.c: unit tests for addr.c: parsing, resolving, comparing addresses. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_backoff.c: unit tests for backoff.c: exponential back-off with jitter. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_cli.c: unit tests for cli.c: the dotnet-dsrouter-compatible command line. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_conf.c: unit tests for conf.c: the INI configuration and its checks. */
 #include "config.h"
 

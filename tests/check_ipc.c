@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_ipc.c: unit tests for ipc.c: the diagnostic IPC wire format. */
 #include "config.h"
 

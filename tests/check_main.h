@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_main.h: what the unit suites share: the suites and the runner. */
 #ifndef CHECK_MAIN_H
 #define CHECK_MAIN_H

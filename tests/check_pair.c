@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_pair.c: unit tests for pair.c: the server-server pairing table. */
 #include "config.h"
 

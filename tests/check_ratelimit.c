@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_ratelimit.c: unit tests for ratelimit.c: how many warnings to log. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_reload.c: unit tests for reload.c: what a reload does to each route. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/device.mk: the device modules' tests: adb's parsers (unit), and
 # adbfwd, spawn and usbmux driven from an event loop against a fake adb
 # and a fake usbmuxd (no phone needed).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # e2e-portable.sh: the end-to-end suites again with splice(2) turned off, so
 # the portable forwarding path is proven on Linux too.
 top_builddir=${top_builddir:-.}

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/e2e.mk: end-to-end suites: the real daemon against fake peers over real sockets.
 if HAVE_CHECK
 E2E_CPPFLAGS = $(AM_CPPFLAGS) $(DSRTEST_CPPFLAGS)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* e2e_daemon.c: the process as a whole: config files, signals, exit codes, sockets it owns. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * e2e_hostile.c: the daemon against hostile or broken peers and bad
  * input: each test here failed on the daemon before the fix it covers.

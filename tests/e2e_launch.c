@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * e2e_launch.c: the daemon as the diagnostic tools start it (--dsrouter):
  * 'q' on standard input, the parent's exit, blocked signals, the router's

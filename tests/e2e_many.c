@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * e2e_many.c: many runtimes on one route (runtimes = many), each with its
  * own tool socket, and what 'dsrouterd status' says of them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* e2e_modes.c: server-client, client-server and client-client routing end to end. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * e2e_phone.c: the daemon's android and ios presets end to end, against
  * tests/fake-adb and tests/fake-usbmuxd (no phone here): the reverse made

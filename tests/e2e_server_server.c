@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* e2e_server_server.c: server-server routing end to end with fake runtimes and tools. */
 #include "config.h"
 

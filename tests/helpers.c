@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* helpers.c: shared fixtures for the end-to-end suites: the daemon as a child, sockets, fake peers. */
 #include "config.h"
 

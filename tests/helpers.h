@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* helpers.h: shared fixtures for the end-to-end suites: the daemon as a child, sockets, fake peers. */
 #ifndef TESTS_HELPERS_H
 #define TESTS_HELPERS_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/local.mk: the shared test library; what make check does without Check.
 
 # Plain C helpers (sockets, IPC frames, /proc, time) for the suites, the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # man-lint.sh: check the manual pages: mandoc -T lint -W warning where
 # mandoc is installed, else groff's warnings through man --warnings -l.
 # Any warning fails; without either tool, SKIP (77).

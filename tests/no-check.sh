@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/no-check.sh: fails in place of the Check suites when configure
 # found no Check, so a run without them cannot pass for a full one.
 echo "no-check.sh: the Check library is not installed; install it" \

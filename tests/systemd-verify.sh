@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # systemd-verify.sh: check the generated units with systemd-analyze verify,
 # the system unit's sandbox with systemd-analyze security (at most 2.0),
 # and the sample configuration the unit checks before starting.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/unit.mk: Check unit suites for the pure modules, run by make check.
 if HAVE_CHECK
 # The suites may build their expected bytes with the shared test library.

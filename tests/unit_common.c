@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* unit_common.c: the runner and test-case helper shared by the unit suites. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dsr-ipc: a small client of the .NET diagnostic IPC protocol, the tool
  * side of the interop tests when the real tools are not at hand (and a

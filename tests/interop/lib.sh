@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # tests/interop/lib.sh: the shell functions of the interop tests, sourced by
 # the driver (run-interop.sh) and by every scenario file (scenarios/NN-*.sh).

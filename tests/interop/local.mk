@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/interop/local.mk: dsrouterd against real .NET runtimes and tools.
 #
 # run-interop.sh builds the .NET app of tests/interop/app (and, when the

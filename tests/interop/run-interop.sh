@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # run-interop.sh: dsrouterd against real .NET runtimes and real tools.
 #
 # Builds a small .NET app (tests/interop/app) and runs it behind dsrouterd in
@@ -58,7 +59,7 @@ scenario_file() {
 }
 
 scenario_number() { local b=${1##*/}; echo $((10#${b%%-*})); }
-scenario_title() { sed -n '2s/^# Scenario [0-9]*: //p' "$1"; }
+scenario_title() { sed -n 's/^# Scenario [0-9]*: //p' "$1" | head -n 1; }
 
 # run_scenario FILE: run it under timeout in a new directory (SCENARIO_DIR),
 # with its output in SCENARIO_DIR.log; then end whatever it left running.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dsrtest.c: what the tests and the benchmark share: sockets, frames, /proc. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dsrtest.h: what the tests and the benchmark share: sockets, frames, /proc. */
 #ifndef DSRTEST_H
 #define DSRTEST_H

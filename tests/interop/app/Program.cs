@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // DsrInteropApp: the .NET app the interop tests run behind dsrouterd.
 //
 // It prints "started" once Main runs (a runtime started with a suspend

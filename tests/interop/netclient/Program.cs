@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // DsrNetClient: the interop tests' tool-side client built on
 // Microsoft.Diagnostics.NETCore.Client, so the router is checked against
 // Microsoft's own client code as well as against dsr-ipc.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Scenario 1: server-server, runtime on a unix: socket: 20 x ProcessInfo
 #
 # The app connects to the router's runtime socket (DOTNET_DiagnosticPorts=

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Scenario 2: suspend: ResumeRuntime through the router
 #
 # With DOTNET_DiagnosticPorts=PATH,suspend the app prints nothing for 2 s;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Scenario 3: EventPipe session and StopTracing through server-server
 #
 # Through the router's default tool socket (so that dotnet-trace -p <router

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Scenario 4: server-client to the app's default socket: 20 x ProcessInfo
 #
 # The app listens on its own default socket; the router connects to it

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Scenario 5: client-server: reversed-server tool gets the advertise
 #
 # The tool listens (a reversed server) and the router connects to it.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Scenario 6: client-client against the app's default socket
 #
 # As scenario 5, but the router also connects to the app's own default

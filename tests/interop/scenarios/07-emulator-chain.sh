@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Scenario 7: emulator chain: app -> router A (unix/tcp:) -> router B (TCP) -> tool
 #
 # The emulator topology: router A (client-server) takes the app on a unix:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Scenario 8: app killed mid-trace; router serves the next instance
 #
 # SIGKILL to the app during a dsr-ipc session: the tool sees the stream

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Scenario 9: router restarted mid-trace; the app reconnects to the next one
 #
 # What a service manager does: SIGTERM to the router during a session. The

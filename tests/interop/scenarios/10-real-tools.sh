@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Scenario 10: dotnet-counters, dotnet-gcdump, dotnet-dump and dotnet-stack by the router's pid
 #
 # server-server with the runtime on unix:rt.sock and the default tool

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Scenario 11: tools started with --dsrouter android-emu launch dsrouterd
 #
 # `TOOL ... --dsrouter android-emu` starts `dotnet-dsrouter android-emu

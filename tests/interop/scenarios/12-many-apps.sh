@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Scenario 12: two apps on one runtime socket (runtimes = many), each with its own tool socket
 #
 # One server-server router with --runtimes many --ipc-server-dir and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Scenario 13: group access: a member uid traces through the router, a non-member is refused
 #
 # The router runs as root with the service's access settings, for a group
