@@ -59,9 +59,10 @@ TESTS += tests/e2e-portable.sh
 endif
 EXTRA_DIST += tests/e2e-portable.sh
 
-# The systemd unit, checked with systemd-analyze where it exists.
-TESTS += tests/systemd-verify.sh
-EXTRA_DIST += tests/systemd-verify.sh
+# The systemd unit, checked with systemd-analyze where it exists; the
+# daemon run as the unit runs it (another user, no capabilities).
+TESTS += tests/systemd-verify.sh tests/sandbox.sh
+EXTRA_DIST += tests/systemd-verify.sh tests/sandbox.sh
 
 # make check-valgrind: the end-to-end suites above (not the unit suites,
 # the interoperability tests or the portable re-run) again, with every
