@@ -129,6 +129,18 @@ addr_parse_runtime(struct addr *a, const char *s, char **cause)
 	return addr_parse(a, s, 0, cause);
 }
 
+/* A socket path as it is, whatever it starts with (a generated one). */
+int
+addr_parse_path(struct addr *a, const char *path, char **cause)
+{
+	int rc;
+
+	memset(a, 0, sizeof *a);
+	if ((rc = addr_parse_unix(a, path, path, cause)) == 0)
+		a->text = xstrdup(path);
+	return rc;
+}
+
 /* Parse a tool-side address: a socket path, unix:PATH or tcp:host:port. */
 int
 addr_parse_tool(struct addr *a, const char *s, char **cause)

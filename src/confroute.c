@@ -117,7 +117,7 @@ confroute_default_tool(struct conf *conf, const struct route_spec *spec,
 		free(why);
 		return -1;
 	}
-	if (addr_parse_tool(&rc->tool, path, &why) != 0) {
+	if (addr_parse_path(&rc->tool, path, &why) != 0) {
 		conf_error(cause, conf, spec->line, "the default tool socket "
 		    "path %s is too long for a socket; set %s or a shorter "
 		    "TMPDIR", path, conf_key_label(conf, KEY_IPC_SERVER, label,

@@ -325,6 +325,7 @@ struct lifeline;
 /* addr.c */
 int addr_parse_runtime(struct addr *, const char *, char **);
 int addr_parse_tool(struct addr *, const char *, char **);
+int addr_parse_path(struct addr *, const char *, char **);
 int addr_resolve(struct addr *, int, char **);
 int addr_same(const struct addr *, const struct addr *);
 int addr_is_local(const struct addr *);

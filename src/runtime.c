@@ -16,7 +16,7 @@
 
 #include "route.h"
 
-#define RUNTIME_PROBE_FIRST_MS 500  /* a runtime's command line is known by then */
+#define RUNTIME_PROBE_FIRST_MS 500u /* a runtime's command line is known by then */
 #define RUNTIME_PROBE_MAX 5         /* asked again while it looks incomplete */
 
 static void runtime_grace_expired(evutil_socket_t, short, void *);
