@@ -126,7 +126,8 @@ int
 conf_key_is_default(enum conf_key key)
 {
 	return key != KEY_MODE && !conf_key_is_endpoint(key) &&
-	    key != KEY_RUNTIMES && key != KEY_IPC_SERVER_DIR;
+	    key != KEY_RUNTIMES && key != KEY_IPC_SERVER_DIR &&
+	    key != KEY_FORWARD_PORT && key != KEY_DEVICE && key != KEY_ADB;
 }
 
 /* Join key names, comma-separated, in buf: all, or those [dsrouterd] may set. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "dsrouterd.h"
+#include "device.h"
 
 /* Parse one address key of a spec into *a. */
 static int
@@ -356,6 +357,15 @@ confroute_forward(struct conf *conf, const struct route_spec *spec,
 		conf_error(cause, conf, spec->vline[KEY_ADB], "adb goes with "
 		    "Android forwarding, not iOS");
 		return -1;
+	}
+	if (spec->val[KEY_DEVICE] != NULL && (rc->forward != FORWARD_ANDROID ||
+	    !adb_serial_valid(spec->val[KEY_DEVICE]))) {
+		if (rc->forward == FORWARD_ANDROID) {
+			conf_error(cause, conf, spec->vline[KEY_DEVICE], "%s: '%s' "
+			    "is not a device serial", conf_key_label(conf,
+			    KEY_DEVICE, label, sizeof label), spec->val[KEY_DEVICE]);
+			return -1;
+		}
 	}
 	if (spec->val[KEY_DEVICE] != NULL)
 		rc->device = xstrdup(spec->val[KEY_DEVICE]);

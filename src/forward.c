@@ -19,6 +19,15 @@
 #include "device.h"
 #include "route.h"
 
+/* Where adb is: --adb (or the adb key) in the place of $ADB, then the SDK, PATH. */
+static char *
+forward_adb(const struct route_conf *rc, char **cause)
+{
+	return adb_locate(rc->adb != NULL ? rc->adb : getenv("ADB"),
+	    getenv("ANDROID_HOME"), getenv("ANDROID_SDK_ROOT"), getenv("PATH"),
+	    cause);
+}
+
 /*
  * Whether the forwarding a route needs can work here (adb found, usbmux
  * built): checked before any route starts, so that the daemon can say so
@@ -30,8 +39,7 @@ forward_check(const struct route_conf *rc, char **cause)
 	char *path, *why = NULL;
 
 	if (rc->forward == FORWARD_ANDROID) {
-		path = rc->adb != NULL ? xstrdup(rc->adb) : adb_find(&why);
-		if (path == NULL) {
+		if ((path = forward_adb(rc, &why)) == NULL) {
 			xasprintf(cause, "route %s: %s", rc->name, why);
 			free(why);
 			return -1;
@@ -55,6 +63,7 @@ forward_start(struct route *r, char **cause)
 	const struct route_conf *rc = &r->conf;
 	struct adbfwd_conf ac;
 	const char *name;
+	char *adb;
 	uint16_t port;
 
 	port = rc->runtime.port;
@@ -63,14 +72,18 @@ forward_start(struct route *r, char **cause)
 		if (r->rt_l != NULL && (name = strrchr(listener_name(r->rt_l),
 		    ':')) != NULL)
 			port = (uint16_t)atoi(name + 1);
+		if ((adb = forward_adb(rc, cause)) == NULL)
+			return -1;
 		memset(&ac, 0, sizeof ac);
-		ac.adb = rc->adb;
+		ac.adb = adb;
 		ac.serial = rc->device;
 		ac.dir = MODE_RUNTIME_SERVER(rc->mode) ? ADB_REVERSE : ADB_FORWARD;
 		ac.host_port = port;
 		ac.device_port = (uint16_t)(port - 1);
 		ac.tag = r->tag;
-		if ((r->adb = adbfwd_new(r->base, &ac, cause)) == NULL)
+		r->adb = adbfwd_new(r->base, &ac, cause);
+		free(adb);
+		if (r->adb == NULL)
 			return -1;
 	} else if (rc->forward == FORWARD_IOS) {
 		if ((r->usbmux = usbmux_new(r->base, rc->device, port, r->tag,

@@ -87,13 +87,13 @@ static const struct usage_verb {
 	  "Runtimes connect to --tcp-server; for each, the router connects to a\n"
 	  "tool listening at --ipc-client (a tool started with --diagnostic-port)\n"
 	  "and introduces the runtime to it.\n",
-	  U_IPCC U_TCPS U_TIMEOUTS U_MANY U_COMMON,
+	  U_IPCC U_TCPS U_TIMEOUTS U_MANY U_DEVICE U_COMMON,
 	  "dotnet-trace collect --diagnostic-port /tmp/tool.sock &\n"
 	  "dsrouterd client-server -ipcc /tmp/tool.sock -tcps 127.0.0.1:9000\n" },
 	{ "client-client",
 	  "The router connects to a runtime listening at --tcp-client and to a tool\n"
 	  "listening at --ipc-client, and introduces the one to the other.\n",
-	  U_IPCC U_TCPC U_TIMEOUTS U_COMMON,
+	  U_IPCC U_TCPC U_TIMEOUTS U_DEVICE U_COMMON,
 	  "dotnet-trace collect --diagnostic-port /tmp/tool.sock &\n"
 	  "dsrouterd client-client -ipcc /tmp/tool.sock -tcpc 127.0.0.1:9000\n" },
 	{ "android-emu",
@@ -126,7 +126,7 @@ static const struct usage_verb {
 	  "every attached device (or --device SERIAL), made again after a replug,\n"
 	  "removed at stop. The app uses\n"
 	  "DOTNET_DiagnosticPorts=127.0.0.1:9000,nosuspend,connect.\n",
-	  U_IPCS U_TCPS U_DEVICE U_TIMEOUTS U_COMMON,
+	  U_IPCS U_TCPS U_DEVICE U_TIMEOUTS U_MANY U_MANY_DIR U_COMMON,
 	  "dsrouterd android\n"
 	  "dotnet-trace collect -p <dsrouterd pid>\n" },
 	{ "ios",
@@ -182,8 +182,7 @@ U_IPCS U_IPCC U_TCPS U_TCPC U_TIMEOUTS U_MANY U_MANY_DIR U_DEVICE U_REMOTE U_COM
 "Exit status: 0 stopped by a signal, 'q' or the parent's exit; 64 bad command\n"
 "line; 78 bad configuration; 69 no route left running (--runtime-timeout, or\n"
 "after a reload), or forwarding that cannot work here (no adb, no usbmux);\n"
-"70 internal error; 71 cannot\n"
-"listen or set up a socket.\n");
+"70 internal error; 71 cannot listen or set up a socket.\n");
 }
 
 /* Print one verb's help; -1 when there is no such verb. */
