@@ -9,7 +9,7 @@
 # never on the source tree. Without --enable-fuzzing the same targets are
 # built with replay.c as main, and make check replays the seed corpora.
 FUZZ_TARGETS = fuzz/fuzz_ipc fuzz/fuzz_addr fuzz/fuzz_pair fuzz/fuzz_conf \
-	fuzz/fuzz_cli
+	fuzz/fuzz_cli fuzz/fuzz_ws
 FUZZ_COMMON = fuzz/fuzz.h fuzz/fuzz_common.c
 FUZZ_CC_FLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(INIH_CFLAGS)
 FUZZ_LINK_FLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
@@ -62,6 +62,14 @@ fuzz_fuzz_cli_CPPFLAGS = $(FUZZ_CPP_FLAGS)
 fuzz_fuzz_cli_CFLAGS = $(FUZZ_CC_FLAGS)
 fuzz_fuzz_cli_LDFLAGS = $(FUZZ_LINK_FLAGS)
 fuzz_fuzz_cli_LDADD = $(FUZZ_LINK_LIBS)
+
+# WebSocket runtimes (src/ws.mk): without wslay and nettle it checks nothing.
+fuzz_fuzz_ws_SOURCES = fuzz/fuzz_ws.c $(FUZZ_COMMON) $(FUZZ_MAIN)
+fuzz_fuzz_ws_CPPFLAGS = $(FUZZ_CPP_FLAGS)
+fuzz_fuzz_ws_CFLAGS = $(FUZZ_CC_FLAGS)
+fuzz_fuzz_ws_LDFLAGS = $(FUZZ_LINK_FLAGS)
+fuzz_fuzz_ws_LDADD = $(FUZZ_LINK_LIBS) $(WS_LIBS)
+EXTRA_DIST += fuzz/fuzz_ws.dict
 
 # make check: the seeds replayed (every build), a short fuzzing run (fuzzing builds).
 TESTS += fuzz/replay.sh fuzz/smoke.sh
