@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * adb.c: what dsrouterd knows of adb, the Android Debug Bridge: where the
  * program is, the command lines it runs, and the parsers of what adb

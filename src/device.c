@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* device.c: what the Android and iOS modules share: per-device states for a status command. */
 #include "config.h"
 

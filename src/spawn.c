@@ -1,6 +1,8 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * spawn.c: run a helper program (adb) from the event loop without ever
- * waiting for it. fork and exec; its standard output and error come back
+ * waiting for it. fork and exec (spawn_proc.c); its standard output and
+ * error come back
  * through pipes read by events; its exit is seen through a pidfd (or,
  * where the kernel has none, a 50 ms poll of waitpid for that one pid: no
  * SIGCHLD handler, so nothing competes with daemon.c's signal events or
@@ -12,20 +14,14 @@
 #include "config.h"
 
 #include <sys/types.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -35,12 +31,7 @@
 
 #define SPAWN_POLL_MS 50           /* exit polled this often without pidfd */
 #define SPAWN_READ_CHUNK 16384
-#define SPAWN_REAP_MS 1000         /* a killed child is waited for at most */
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
-
-extern char **environ;
+#define SPAWN_NPIPES 3             /* standard output, standard error, exec's errno */
 
 /* One output stream of a child. */
 struct spawn_stream {
@@ -70,60 +61,6 @@ struct spawn {
 	int cancelled;             /* ... and cancelled this spawn */
 };
 
-/* What a child needs, prepared before fork (nothing allocates after). */
-struct spawn_child {
-	char *const *argv;
-	int devnull, out, err, execfd;
-	pid_t parent;
-	long maxfd;
-	struct sigaction dfl;
-	sigset_t none;
-};
-
-/*
- * In the child, between fork and exec: only async-signal-safe calls. A
- * new process group, death with the parent, default signal handling
- * (ignored signals stay ignored across exec), standard streams, every
- * other descriptor closed on exec, then the program.
- */
-static void DSR_NORETURN
-spawn_child_exec(const struct spawn_child *c)
-{
-	int sig, fd, e;
-
-	setpgid(0, 0);
-#ifdef PR_SET_PDEATHSIG
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != c->parent)
-		_exit(127);
-#endif
-	for (sig = 1; sig < NSIG; sig++) {
-		if (sig != SIGKILL && sig != SIGSTOP)
-			sigaction(sig, &c->dfl, NULL);
-	}
-	sigprocmask(SIG_SETMASK, &c->none, NULL);
-	if (dup2(c->devnull, STDIN_FILENO) == -1 ||
-	    dup2(c->out, STDOUT_FILENO) == -1 ||
-	    dup2(c->err, STDERR_FILENO) == -1)
-		goto fail;
-	fd = -1;
-#ifdef SYS_close_range
-	fd = (int)syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
-#endif
-	if (fd != 0) {
-		for (fd = 3; fd < c->maxfd; fd++) {
-			if (fd != c->execfd)
-				close(fd);
-		}
-	}
-	execve(c->argv[0], c->argv, environ);
-fail:
-	e = errno;
-	if (write(c->execfd, &e, sizeof e) == -1)
-		_exit(127);
-	_exit(127);
-}
-
 /* Set a descriptor non-blocking. */
 static int
 spawn_nonblock(int fd)
@@ -131,66 +68,6 @@ spawn_nonblock(int fd)
 	int fl = fcntl(fd, F_GETFL);
 
 	return fl == -1 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-}
-
-/*
- * Start argv[0] (a path, not looked up in PATH) with standard input from
- * /dev/null and standard output and error on out and err. Returns the
- * pid, or -1 with errno set. execfd gets the errno of a failed exec.
- */
-static pid_t
-spawn_fork(char *const *argv, int out, int err, int execfd)
-{
-	struct spawn_child c;
-	struct sigaction sa;
-	int *fds[4], dups[4] = { -1, -1, -1, -1 }, devnull, i, e;
-	pid_t pid = -1;
-
-	memset(&c, 0, sizeof c);
-	c.argv = argv;
-	c.out = out;
-	c.err = err;
-	c.execfd = execfd;
-	c.parent = getpid();
-	c.maxfd = sysconf(_SC_OPEN_MAX);
-	if (c.maxfd < 0 || c.maxfd > INT_MAX)
-		c.maxfd = 65536;
-	c.dfl.sa_handler = SIG_DFL;
-	sigemptyset(&c.dfl.sa_mask);
-	sigemptyset(&c.none);
-	/* Statuses are needed: children must not be reaped by the kernel. */
-	if (sigaction(SIGCHLD, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
-		sigaction(SIGCHLD, &c.dfl, NULL);
-	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
-		return -1;
-	c.devnull = devnull;
-	/*
-	 * A daemon started with standard streams closed may have been given
-	 * 0, 1 or 2 for these: move them above, or the dup2s would clash.
-	 */
-	fds[0] = &c.devnull;
-	fds[1] = &c.out;
-	fds[2] = &c.err;
-	fds[3] = &c.execfd;
-	for (i = 0; i < 4; i++) {
-		if (*fds[i] >= 0 && *fds[i] <= STDERR_FILENO) {
-			if ((dups[i] = fcntl(*fds[i], F_DUPFD_CLOEXEC, 3)) == -1)
-				goto out;
-			*fds[i] = dups[i];
-		}
-	}
-	pid = fork();
-	if (pid == 0)
-		spawn_child_exec(&c);
-out:
-	e = errno;
-	for (i = 0; i < 4; i++) {
-		if (dups[i] != -1)
-			close(dups[i]);
-	}
-	close(devnull);
-	errno = e;
-	return pid;
 }
 
 /* A pipe whose both ends close on exec; ours (the read end) non-blocking. */
@@ -203,6 +80,35 @@ spawn_pipe(int p[2])
 		close(p[0]);
 		close(p[1]);
 		return -1;
+	}
+	return 0;
+}
+
+/* Close pipes (errno kept). */
+static void
+spawn_pipes_close(int p[][2], size_t n)
+{
+	size_t i;
+	int e = errno;
+
+	for (i = 0; i < n; i++) {
+		close(p[i][0]);
+		close(p[i][1]);
+	}
+	errno = e;
+}
+
+/* The child's pipes: standard output, standard error, exec's errno. */
+static int
+spawn_pipes(int p[SPAWN_NPIPES][2])
+{
+	size_t i;
+
+	for (i = 0; i < SPAWN_NPIPES; i++) {
+		if (spawn_pipe(p[i]) != 0) {
+			spawn_pipes_close(p, i);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -396,6 +302,42 @@ spawn_watch(struct spawn *s, struct spawn_stream *st)
 		fatalx("out of memory watching a program's output");
 }
 
+/* Watch for the child's exit: its pidfd, or where there is none a poll. */
+static void
+spawn_watch_exit(struct spawn *s)
+{
+	struct timeval tv = { 0, SPAWN_POLL_MS * 1000 };
+
+#ifdef SYS_pidfd_open
+	s->pidfd = (int)syscall(SYS_pidfd_open, s->pid, 0);
+#endif
+	if (s->pidfd != -1) {
+		s->ev_exit = event_new(s->base, s->pidfd, EV_READ | EV_PERSIST,
+		    spawn_exit_check, s);
+		if (s->ev_exit == NULL || event_add(s->ev_exit, NULL) != 0)
+			fatalx("out of memory watching a program");
+		return;
+	}
+	if ((s->ev_exit = evtimer_new(s->base, spawn_exit_check, s)) == NULL ||
+	    evtimer_add(s->ev_exit, &tv) != 0)
+		fatalx("out of memory for a timer");
+}
+
+/* Kill the child when its time-out passes (none: 0). */
+static void
+spawn_arm_timeout(struct spawn *s)
+{
+	struct timeval tv;
+
+	if (s->timeout_ms == 0)
+		return;
+	tv.tv_sec = s->timeout_ms / 1000;
+	tv.tv_usec = (suseconds_t)(s->timeout_ms % 1000) * 1000;
+	if ((s->ev_timeout = evtimer_new(s->base, spawn_timeout, s)) == NULL ||
+	    evtimer_add(s->ev_timeout, &tv) != 0)
+		fatalx("out of memory for a timer");
+}
+
 /*
  * Run argv (argv[0] is the program's path) from the loop. timeout_ms: 0
  * for none. output: standard output is passed on as it comes (then it is
@@ -410,15 +352,12 @@ spawn_run(struct event_base *base, char *const *argv, unsigned timeout_ms,
     spawn_output_cb output, spawn_done_cb done, void *arg, char **cause)
 {
 	struct spawn *s;
-	struct timeval tv;
-	int pout[2], perr[2], pexec[2], e;
+	int p[SPAWN_NPIPES][2], i;
 
-	if (spawn_pipe(pout) != 0)
-		goto fail0;
-	if (spawn_pipe(perr) != 0)
-		goto fail1;
-	if (spawn_pipe(pexec) != 0)
-		goto fail2;
+	if (spawn_pipes(p) != 0) {
+		xasprintf(cause, "cannot run %s: %s", argv[0], strerror(errno));
+		return NULL;
+	}
 	s = xcalloc(1, sizeof *s);
 	s->base = base;
 	s->output = output;
@@ -427,77 +366,23 @@ spawn_run(struct event_base *base, char *const *argv, unsigned timeout_ms,
 	s->pidfd = -1;
 	s->timeout_ms = timeout_ms;
 	s->start_us = now_us();
-	if ((s->pid = spawn_fork(argv, pout[1], perr[1], pexec[1])) == -1) {
-		e = errno;
+	s->pid = spawn_proc_fork(argv, p[0][1], p[1][1], p[2][1]);
+	if (s->pid == -1) {
+		xasprintf(cause, "cannot run %s: %s", argv[0], strerror(errno));
+		spawn_pipes_close(p, SPAWN_NPIPES);
 		free(s);
-		close(pexec[0]);
-		close(pexec[1]);
-		errno = e;
-		goto fail2;
+		return NULL;
 	}
-	close(pout[1]);
-	close(perr[1]);
-	close(pexec[1]);
-	s->out.fd = pout[0];
-	s->err.fd = perr[0];
-	s->execfd = pexec[0];
+	for (i = 0; i < SPAWN_NPIPES; i++)
+		close(p[i][1]);
+	s->out.fd = p[0][0];
+	s->err.fd = p[1][0];
+	s->execfd = p[2][0];
 	spawn_watch(s, &s->out);
 	spawn_watch(s, &s->err);
-#ifdef SYS_pidfd_open
-	s->pidfd = (int)syscall(SYS_pidfd_open, s->pid, 0);
-#endif
-	if (s->pidfd != -1) {
-		s->ev_exit = event_new(base, s->pidfd, EV_READ | EV_PERSIST,
-		    spawn_exit_check, s);
-		if (s->ev_exit == NULL || event_add(s->ev_exit, NULL) != 0)
-			fatalx("out of memory watching a program");
-	} else {
-		tv.tv_sec = 0;
-		tv.tv_usec = SPAWN_POLL_MS * 1000;
-		if ((s->ev_exit = evtimer_new(base, spawn_exit_check, s)) == NULL ||
-		    evtimer_add(s->ev_exit, &tv) != 0)
-			fatalx("out of memory for a timer");
-	}
-	if (timeout_ms != 0) {
-		tv.tv_sec = timeout_ms / 1000;
-		tv.tv_usec = (suseconds_t)(timeout_ms % 1000) * 1000;
-		if ((s->ev_timeout = evtimer_new(base, spawn_timeout, s)) == NULL ||
-		    evtimer_add(s->ev_timeout, &tv) != 0)
-			fatalx("out of memory for a timer");
-	}
+	spawn_watch_exit(s);
+	spawn_arm_timeout(s);
 	return s;
-
-fail2:
-	e = errno;
-	close(perr[0]);
-	close(perr[1]);
-	errno = e;
-fail1:
-	e = errno;
-	close(pout[0]);
-	close(pout[1]);
-	errno = e;
-fail0:
-	xasprintf(cause, "cannot run %s: %s", argv[0], strerror(errno));
-	return NULL;
-}
-
-/* Wait for a killed child, briefly: 0 once reaped. */
-static int
-spawn_reap(pid_t pid, unsigned ms, int *status)
-{
-	struct timespec ts = { 0, 1000000 };
-	uint64_t end = now_us() + (uint64_t)ms * 1000;
-	pid_t rc;
-
-	for (;;) {
-		rc = waitpid(pid, status, WNOHANG);
-		if (rc == pid || (rc == -1 && errno != EINTR))
-			return 0;
-		if (now_us() >= end)
-			return -1;
-		nanosleep(&ts, NULL);
-	}
 }
 
 /*
@@ -518,7 +403,7 @@ spawn_cancel(struct spawn *s)
 	}
 	if (s->pid > 0) {
 		kill(s->pid, SIGKILL);
-		if (spawn_reap(s->pid, SPAWN_REAP_MS, &status) != 0)
+		if (spawn_proc_reap(s->pid, SPAWN_REAP_MS, &status) != 0)
 			log_warn("spawn", "process %ld did not end on SIGKILL",
 			    (long)s->pid);
 	}
@@ -583,63 +468,4 @@ spawn_describe(const struct spawn_result *r)
 	free(what);
 	free(line);
 	return s;
-}
-
-/*
- * Run n commands at once and wait for them all, timeout_ms at most in
- * all (then those left are killed): for the daemon's stop, when the loop
- * no longer runs. Output goes to /dev/null. status[i] is the wait status,
- * or -1 when the command could not be started or was killed. Returns how
- * many did not finish in time.
- */
-unsigned
-spawn_sync(char *const *const *argvs, size_t n, unsigned timeout_ms,
-    int *status)
-{
-	struct timespec ts = { 0, 2000000 };
-	uint64_t end = now_us() + (uint64_t)timeout_ms * 1000;
-	pid_t *pids;
-	unsigned late = 0;
-	size_t i, left = 0;
-	int null, st;
-	pid_t rc;
-
-	pids = xcalloc(n == 0 ? 1 : n, sizeof *pids);
-	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	for (i = 0; i < n; i++) {
-		status[i] = -1;
-		pids[i] = -1;
-		if (null == -1)
-			continue;
-		/* A failed exec's errno goes to /dev/null too: it exits 127. */
-		pids[i] = spawn_fork(argvs[i], null, null, null);
-		if (pids[i] > 0)
-			left++;
-	}
-	if (null != -1)
-		close(null);
-	while (left > 0) {
-		for (i = 0; i < n; i++) {
-			if (pids[i] <= 0)
-				continue;
-			rc = waitpid(pids[i], &st, WNOHANG);
-			if (rc == pids[i] || (rc == -1 && errno == ECHILD)) {
-				status[i] = rc == pids[i] ? st : -1;
-				pids[i] = -1;
-				left--;
-			}
-		}
-		if (left == 0 || now_us() >= end)
-			break;
-		nanosleep(&ts, NULL);
-	}
-	for (i = 0; i < n; i++) {
-		if (pids[i] <= 0)
-			continue;
-		kill(pids[i], SIGKILL);
-		spawn_reap(pids[i], SPAWN_REAP_MS, &st);
-		late++;
-	}
-	free(pids);
-	return late;
 }

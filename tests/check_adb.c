@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* check_adb.c: unit tests for adb.c: finding adb, the command lines, the parsers of its output. */
 #include "config.h"
 

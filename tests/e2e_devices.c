@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * e2e_devices.c: the device modules (spawn.c, adbfwd.c, usbmux.c) driven
+ * e2e_devices.c: the device modules (spawn*.c, adbfwd*.c, usbmux*.c) driven
  * from an event loop of the test's own, against tests/fake-adb and
  * tests/fake-usbmuxd (the real usbmuxd protocol) with fake runtimes
  * behind the device ports: no phone needed. Each test has a scratch
@@ -441,8 +442,8 @@ START_TEST(test_spawn_cancel)
 }
 END_TEST
 
-/* spawn_sync waits for all at once, and no longer than told. */
-START_TEST(test_spawn_sync)
+/* spawn_proc_sync waits for all at once, and no longer than told. */
+START_TEST(test_spawn_proc_sync)
 {
 	char sh[] = "/bin/sh", c[] = "-c", cmd[] = "exit 4";
 	char sleep[] = "/bin/sleep", thirty[] = "30";
@@ -452,7 +453,7 @@ START_TEST(test_spawn_sync)
 	int status[3];
 	long long start = dsrtest_now_ms(), took;
 
-	ck_assert_uint_eq(spawn_sync(argvs, 3, 500, status), 2);
+	ck_assert_uint_eq(spawn_proc_sync(argvs, 3, 500, status), 2);
 	took = dsrtest_now_ms() - start;
 	ck_assert_msg(took >= 450 && took < 1500, "took %lld ms", took);
 	ck_assert(WIFEXITED(status[0]) && WEXITSTATUS(status[0]) == 4);
@@ -997,6 +998,16 @@ runtime_main(void *arg)
 			rt->failed = 1;
 			return NULL;
 		}
+		/*
+		 * Non-blocking, so that every write's time-out applies: a
+		 * blocking send to a peer that went away without a reset
+		 * would hold runtime_join (and the test) indefinitely.
+		 */
+		if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == -1) {
+			rt->failed = 1;
+			close(fd);
+			return NULL;
+		}
 		switch (rt->mode) {
 		case RT_PROCESSINFO:
 			if (dsrtest_read_exact(fd, req, 20, 5000, NULL) != 0 ||
@@ -1263,12 +1274,14 @@ START_TEST(test_usbmux_detach_reattach)
 }
 END_TEST
 
-/* No usbmuxd: a clear error, at start and for each connection. */
+/* No usbmuxd: a clear error, at start and for each connection; a stop at once. */
 START_TEST(test_usbmux_absent)
 {
 	struct usbmux *u;
 	struct got g;
 	char env[600], *cause = NULL;
+	long long start;
+	int i;
 
 	snprintf(env, sizeof env, "UNIX:%s", in_dir("none.sock"));
 	setenv("USBMUXD_SOCKET_ADDRESS", env, 1);
@@ -1282,6 +1295,20 @@ START_TEST(test_usbmux_absent)
 	ck_assert_int_eq(wait_has(in_dir("dsr.log"), "iOS devices cannot be reached "
 	    "until it runs", 1, WAIT_MS), 1);
 	usbmux_free(u);
+
+	/*
+	 * Stopped right after it starts, usbmuxd still absent: at once (a
+	 * libusbmuxd monitor made to stop then spins, and joining it would
+	 * hang the loop).
+	 */
+	for (i = 0; i < 5; i++) {
+		u = usbmux_new(base, NULL, 9000, "ios", &cause);
+		ck_assert_ptr_nonnull(u);
+		start = dsrtest_now_ms();
+		usbmux_free(u);
+		ck_assert_msg(dsrtest_now_ms() - start < 500, "free took %lld "
+		    "ms", dsrtest_now_ms() - start);
+	}
 }
 END_TEST
 
@@ -1400,6 +1427,58 @@ START_TEST(test_usbmux_cancel)
 	usbmux_free(u);
 }
 END_TEST
+
+/* Whether this process has a file whose name has needle mapped. */
+static int
+maps_have(const char *needle)
+{
+	return count_in("/proc/self/maps", needle) > 0;
+}
+
+/* libusbmuxd (and libplist) mapped only once a usbmux starts. */
+START_TEST(test_usbmux_loaded_lazily)
+{
+	struct usbmux *u;
+	const char *ckfork = getenv("CK_FORK");
+	char env[600], *cause = NULL;
+
+	/* Each test is a fresh process, unless CK_FORK=no. */
+	if (ckfork == NULL || strcmp(ckfork, "no") != 0) {
+		ck_assert_msg(!maps_have("libusbmuxd"), "libusbmuxd is "
+		    "loaded at start");
+		ck_assert_msg(!maps_have("libplist"), "libplist is loaded at "
+		    "start");
+	}
+	snprintf(env, sizeof env, "UNIX:%s", in_dir("none.sock"));
+	setenv("USBMUXD_SOCKET_ADDRESS", env, 1);
+	u = usbmux_new(base, NULL, 9000, "ios", &cause);
+	ck_assert_msg(u != NULL, "usbmux_new: %s", cause);
+	ck_assert(maps_have("libusbmuxd"));
+	usbmux_free(u);
+}
+END_TEST
+
+/* libusbmuxd missing at run time: one line naming it, and what to install. */
+START_TEST(test_usbmux_lib_missing)
+{
+	static const char *const names[] = {
+		"libusbmuxd-absent.so.99", "libusbmuxd-absent.so", NULL
+	};
+	const char *want = "usbmux: cannot load libusbmuxd-absent.so.99 (";
+	char *cause = NULL;
+
+	ck_assert_int_eq(usbmux_lib_open(names, &cause), -1);
+	ck_assert_msg(strncmp(cause, want, strlen(want)) == 0, "cause: %s",
+	    cause);
+	ck_assert_msg(strstr(cause, "(Debian: apt-get install "
+	    USBMUXD_PACKAGE ")") != NULL, "cause: %s", cause);
+	ck_assert_ptr_null(strchr(cause, '\n'));
+	free(cause);
+	/* The library the build found loads, and serves a usbmux. */
+	cause = NULL;
+	ck_assert_msg(usbmux_lib_load(&cause) == 0, "load: %s", cause);
+}
+END_TEST
 #else
 /* Built without libusbmuxd: ios says so, and how to get it. */
 START_TEST(test_usbmux_not_built)
@@ -1438,7 +1517,7 @@ devices_suite(void)
 	tcase_add_test(tc, test_spawn_closed_stdio);
 	tcase_add_test(tc, test_spawn_big_output);
 	tcase_add_test(tc, test_spawn_cancel);
-	tcase_add_test(tc, test_spawn_sync);
+	tcase_add_test(tc, test_spawn_proc_sync);
 	suite_add_tcase(s, tc);
 
 	tc = tcase("adb", 30);
@@ -1464,6 +1543,8 @@ devices_suite(void)
 	tcase_add_test(tc, test_usbmux_slow);
 	tcase_add_test(tc, test_usbmux_udid_and_refused);
 	tcase_add_test(tc, test_usbmux_cancel);
+	tcase_add_test(tc, test_usbmux_loaded_lazily);
+	tcase_add_test(tc, test_usbmux_lib_missing);
 #else
 	tcase_add_test(tc, test_usbmux_not_built);
 #endif
