@@ -30,7 +30,7 @@ forward_adb(const struct route_conf *rc, char **cause)
 
 /*
  * Whether the forwarding a route needs can work here (adb found, usbmux
- * built): checked before any route starts, so that the daemon can say so
+ * built and libusbmuxd loadable): checked before any route starts, so that the daemon can say so
  * and stop with EX_UNAVAILABLE.
  */
 int
@@ -46,13 +46,20 @@ forward_check(const struct route_conf *rc, char **cause)
 		}
 		free(path);
 	}
-#ifndef HAVE_USBMUXD
 	if (rc->forward == FORWARD_IOS) {
+#ifdef HAVE_USBMUXD
+		/* Loaded now, so that a missing library is EX_UNAVAILABLE too. */
+		if (usbmux_lib_load(&why) != 0) {
+			xasprintf(cause, "route %s: %s", rc->name, why);
+			free(why);
+			return -1;
+		}
+#else
 		xasprintf(cause, "route %s: dsrouterd was built without usbmux "
 		    "support (install libusbmuxd-dev and rebuild)", rc->name);
 		return -1;
-	}
 #endif
+	}
 	return 0;
 }
 

@@ -169,7 +169,7 @@ START_TEST(test_idle_connections_bounded)
 	/* One cookie, many idle connections: a runtime keeps one. */
 	for (i = 100; i < 300; i++)
 		fds[i] = runtime_connect(1, 111);
-	for (i = 0; i < 100 && dproc_nfds(&dp) > base + 2; i++)
+	for (i = 0; i < 500 && dproc_nfds(&dp) > base + 2; i++)
 		usleep(20 * 1000);
 	ck_assert_int_le(dproc_nfds(&dp), base + 2);
 	for (i = 100; i < 300; i++)
