@@ -1,13 +1,20 @@
 # SPDX-License-Identifier: MIT
 # src/ws.mk: browser (WebAssembly) runtimes over WebSocket: the upgrade
-# request and URL (ws.c), the bridge to a socketpair (wsbridge.c, wslay),
-# the server (wsserver.c). Always built: without libwslay and nettle
-# (configure's HAVE_WEBSOCKET) ws_supported() and wsserver_new() say so.
+# request and URL (ws.c), the bridge to a socketpair (wsbridge.c, its
+# wslay side in wsbridge_wslay.c, their private wsbridge.h), the server
+# (wsserver.c). Always built: without libwslay and nettle (configure's
+# HAVE_WEBSOCKET) ws_supported() and wsserver_new() say so, and
+# wsbridge_wslay.c is left out.
 src_libdsrouterd_a_SOURCES += \
 	src/ws.h \
 	src/ws.c \
+	src/wsbridge.h \
 	src/wsbridge.c \
 	src/wsserver.c
+if HAVE_WEBSOCKET
+src_libdsrouterd_a_SOURCES += \
+	src/wsbridge_wslay.c
+endif
 src_libdsrouterd_a_CFLAGS += $(WSLAY_CFLAGS) $(NETTLE_CFLAGS)
 
 # What a program that links libdsrouterd.a adds to its LDADD: wslay and

@@ -1,22 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * wsbridge.c: one upgraded WebSocket connection carried to one end of a
- * socketpair, whose other end the route took as a runtime connection.
+ * socketpair, whose other end the route took as a runtime connection: the
+ * bridge's life (creation, its events, the run loop, its end).
  *
- * wslay does the framing (its event API, with whole-message buffering off:
- * payload arrives chunk by chunk, however the runtime fragmented it). The
- * payload of binary messages is written to the socketpair in order; bytes
- * read from the socketpair go out as binary messages, one per read, so
- * the runtime sees the same byte stream however it was cut. wslay answers
- * pings and the closing handshake, and refuses unmasked or malformed
- * frames (close 1002); a text message is refused with 1003 and a message
- * over max_message with 1009.
+ * wslay does the framing (wsbridge_wslay.c: its callbacks, the close
+ * frames we send). The payload of binary messages is written to the
+ * socketpair in order; bytes read from the socketpair go out as binary
+ * messages, one per read, so the runtime sees the same byte stream
+ * however it was cut.
  *
  * Memory is bounded: bytes for the route wait in an evbuffer of at most
- * WSB_IN_MAX (plus one read), past which the TCP side is not read; the
- * socketpair is not read while wslay holds WSB_OUT_MAX bytes or
- * WSB_OUT_MSGS/2 messages for the runtime; and the TCP side is not read
- * either while answers the runtime does not read (pongs) pile up.
+ * WSBRIDGE_IN_MAX (plus one read), past which the TCP side is not read;
+ * the socketpair is not read while wslay holds WSBRIDGE_OUT_MAX bytes or
+ * WSBRIDGE_OUT_MSGS/2 messages for the runtime; and the TCP side is not
+ * read either while answers the runtime does not read (pongs) pile up.
  *
  * Ends: the runtime's close frame (or a lost connection) is passed on as
  * a half-close of the socketpair once the bytes before it are written.
@@ -49,214 +47,36 @@
 #ifdef HAVE_WEBSOCKET
 #include <wslay/wslay.h>
 
-#define WSB_IN_MAX (256 * 1024)      /* bytes for the route, buffered */
-#define WSB_OUT_MAX (256 * 1024)     /* bytes wslay holds for the runtime */
-#define WSB_OUT_MSGS 256             /* messages it holds (pongs included) */
-#define WSB_READ (64 * 1024)         /* one socketpair read: one message */
-#define WSB_CLOSE_MS 3000            /* for the closing handshake */
-#define WSB_HUP_MS 200               /* the route's end watched after its EOF */
+#include "wsbridge.h"
 
-struct wsbridge {
-	struct event_base *base;
-	wslay_event_context_ptr ws;
-	int tcp;                   /* the runtime's connection; -1 once done */
-	int sp;                    /* our end of the socketpair */
-	struct event *tcp_rd, *tcp_wr, *sp_rd, *sp_wr;
-	struct event *close_timer; /* the closing handshake's time-out */
-	struct event *hup_timer;   /* the route's end half-closed: watch it */
-	uint8_t *pre;              /* bytes that came after the upgrade request */
-	size_t npre, preoff;
-	struct evbuffer *in;       /* runtime to route, not written yet */
-	size_t max_message;
-	uint64_t msg_len;          /* of the data message being received */
-	uint8_t msg_op;            /* its opcode (binary or text) */
-	uint8_t frame_op;          /* the opcode of the frame being received */
-	unsigned tcp_readable : 1; /* the read event fired since the last EAGAIN */
-	unsigned in_paused : 1;    /* reading stopped for back-pressure */
-	unsigned tcp_eof : 1;      /* the runtime's TCP side ended */
-	unsigned tcp_failed : 1;   /* an error on it */
-	unsigned discard : 1;      /* refusing the runtime's data: closing */
-	unsigned close_queued : 1; /* a close frame of ours is queued */
-	unsigned sp_eof : 1;       /* the route's side ended what it sends */
-	unsigned sp_gone : 1;      /* the route's end is closed */
-	unsigned sp_shut : 1;      /* we ended what we send the route */
-	unsigned timed_out : 1;
-	int tcp_errno;
-	uint16_t close_sent_code;  /* a close of ours: why */
-	uint64_t to_route, to_runtime; /* payload bytes each way */
-	uint64_t tcp_in, tcp_out, sp_out; /* bytes moved: progress */
-	uint64_t id;
-	const char *tag;
-	void (*done)(struct wsbridge *, const char *, void *);
-	void *arg;
-};
+#define WSBRIDGE_IN_MAX (256 * 1024)  /* bytes for the route, buffered */
+#define WSBRIDGE_OUT_MAX (256 * 1024) /* bytes wslay holds for the runtime */
+#define WSBRIDGE_OUT_MSGS 256         /* messages it holds (pongs included) */
+#define WSBRIDGE_READ (64 * 1024)     /* one socketpair read: one message */
+#define WSBRIDGE_CLOSE_MS 3000        /* for the closing handshake */
+#define WSBRIDGE_HUP_MS 200           /* the route's end watched after EOF */
 
 /* Scratch space for a socketpair read; wslay copies what it queues. */
-static uint8_t wsb_scratch[WSB_READ];
-
-static void wsb_run(struct wsbridge *);
+static uint8_t wsbridge_scratch[WSBRIDGE_READ];
 
 /* Whether the runtime's data must wait: the route's buffer is full, or pongs pile up. */
-static int
-wsb_in_full(struct wsbridge *b)
+int
+wsbridge_in_full(struct wsbridge *b)
 {
-	return evbuffer_get_length(b->in) >= WSB_IN_MAX ||
-	    wslay_event_get_queued_msg_count(b->ws) >= WSB_OUT_MSGS;
+	return evbuffer_get_length(b->in) >= WSBRIDGE_IN_MAX ||
+	    wslay_event_get_queued_msg_count(b->ws) >= WSBRIDGE_OUT_MSGS;
 }
 
 /* Whether wslay holds as much for the runtime as it may. */
 static int
-wsb_out_full(struct wsbridge *b)
+wsbridge_out_full(struct wsbridge *b)
 {
-	return wslay_event_get_queued_msg_length(b->ws) >= WSB_OUT_MAX ||
-	    wslay_event_get_queued_msg_count(b->ws) >= WSB_OUT_MSGS / 2;
+	return wslay_event_get_queued_msg_length(b->ws) >= WSBRIDGE_OUT_MAX ||
+	    wslay_event_get_queued_msg_count(b->ws) >= WSBRIDGE_OUT_MSGS / 2;
 }
-
-/* wslay wants bytes from the runtime: the leftover of the upgrade first. */
-static ssize_t
-wsb_recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags,
-    void *arg)
-{
-	struct wsbridge *b = arg;
-	ssize_t n;
-
-	(void)flags;
-	if (b->preoff < b->npre) {
-		if (len > b->npre - b->preoff)
-			len = b->npre - b->preoff;
-		memcpy(buf, b->pre + b->preoff, len);
-		b->preoff += len;
-		return (ssize_t)len;
-	}
-	if (wsb_in_full(b)) {
-		b->in_paused = 1;
-		wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
-		return -1;
-	}
-	do
-		n = recv(b->tcp, buf, len, 0);
-	while (n == -1 && errno == EINTR);
-	if (n > 0) {
-		b->tcp_in += (uint64_t)n;
-		return n;
-	}
-	if (n == 0) {
-		b->tcp_eof = 1;
-		wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
-		return -1;
-	}
-	if (errno == EAGAIN || errno == EWOULDBLOCK) {
-		b->tcp_readable = 0;
-		wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
-		return -1;
-	}
-	b->tcp_failed = 1;
-	b->tcp_errno = errno;
-	wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
-	return -1;
-}
-
-/* wslay sends bytes to the runtime. */
-static ssize_t
-wsb_send_cb(wslay_event_context_ptr ctx, const uint8_t *data, size_t len,
-    int flags, void *arg)
-{
-	struct wsbridge *b = arg;
-	int sflags = MSG_NOSIGNAL;
-	ssize_t n;
-
-	if (flags & WSLAY_MSG_MORE)
-		sflags |= MSG_MORE;
-	do
-		n = send(b->tcp, data, len, sflags);
-	while (n == -1 && errno == EINTR);
-	if (n >= 0) {
-		b->tcp_out += (uint64_t)n;
-		return n;
-	}
-	if (errno == EAGAIN || errno == EWOULDBLOCK) {
-		wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
-		return -1;
-	}
-	b->tcp_failed = 1;
-	b->tcp_errno = errno;
-	wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
-	return -1;
-}
-
-/* A server never masks; wslay asks only a client. */
-static int
-wsb_genmask_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len,
-    void *arg)
-{
-	(void)ctx;
-	(void)arg;
-	memset(buf, 0, len);
-	return 0;
-}
-
-/* Queue a close frame of ours (once), and take no more data from the runtime. */
-static void
-wsb_close(struct wsbridge *b, uint16_t code, const char *reason)
-{
-	b->discard = 1;
-	if (b->close_queued)
-		return;
-	if (wslay_event_queue_close(b->ws, code, (const uint8_t *)reason,
-	    strlen(reason)) == 0) {
-		b->close_queued = 1;
-		b->close_sent_code = code;
-	}
-}
-
-/* A frame starts: a data message's opcode and size are checked here. */
-static void
-wsb_frame_start_cb(wslay_event_context_ptr ctx,
-    const struct wslay_event_on_frame_recv_start_arg *a, void *arg)
-{
-	struct wsbridge *b = arg;
-
-	(void)ctx;
-	b->frame_op = a->opcode;
-	if (a->opcode == WSLAY_TEXT_FRAME || a->opcode == WSLAY_BINARY_FRAME) {
-		b->msg_op = a->opcode;
-		b->msg_len = 0;
-	}
-	if (b->discard)
-		return;
-	if (a->opcode == WSLAY_TEXT_FRAME) {
-		wsb_close(b, WSLAY_CODE_UNSUPPORTED_DATA, "binary messages only");
-		return;
-	}
-	if (a->opcode == WSLAY_BINARY_FRAME ||
-	    a->opcode == WSLAY_CONTINUATION_FRAME) {
-		b->msg_len += a->payload_length;
-		if (b->msg_len > b->max_message)
-			wsb_close(b, WSLAY_CODE_MESSAGE_TOO_BIG, "message too big");
-	}
-}
-
-/* Payload bytes of a frame: a binary message's go to the route. */
-static void
-wsb_frame_chunk_cb(wslay_event_context_ptr ctx,
-    const struct wslay_event_on_frame_recv_chunk_arg *a, void *arg)
-{
-	struct wsbridge *b = arg;
-
-	(void)ctx;
-	if (b->discard || b->sp_gone || a->data_length == 0)
-		return;
-	if (b->frame_op == WSLAY_BINARY_FRAME ||
-	    (b->frame_op == WSLAY_CONTINUATION_FRAME &&
-	    b->msg_op == WSLAY_BINARY_FRAME)) {
-		evbuffer_add(b->in, a->data, a->data_length);
-		b->to_route += a->data_length;
-	}
-}
-
 /* Whether the runtime will send nothing more: closed, lost, or refused. */
 static int
-wsb_input_done(struct wsbridge *b)
+wsbridge_input_done(struct wsbridge *b)
 {
 	return b->tcp < 0 || b->discard || b->tcp_eof || b->tcp_failed ||
 	    !wslay_event_get_read_enabled(b->ws);
@@ -264,7 +84,7 @@ wsb_input_done(struct wsbridge *b)
 
 /* Write what the runtime sent to the route; half-close once all is written. */
 static void
-wsb_flush_in(struct wsbridge *b)
+wsbridge_flush_in(struct wsbridge *b)
 {
 	struct evbuffer_iovec v[16];
 	struct iovec iov[16];
@@ -277,7 +97,7 @@ wsb_flush_in(struct wsbridge *b)
 		return;
 	}
 	while (evbuffer_get_length(b->in) > 0) {
-		niov = evbuffer_peek(b->in, WSB_IN_MAX, NULL, v, 16);
+		niov = evbuffer_peek(b->in, WSBRIDGE_IN_MAX, NULL, v, 16);
 		if (niov > 16)
 			niov = 16;
 		for (i = 0; i < niov; i++) {
@@ -300,7 +120,7 @@ wsb_flush_in(struct wsbridge *b)
 		evbuffer_drain(b->in, (size_t)n);
 		b->sp_out += (uint64_t)n;
 	}
-	if (!b->sp_shut && wsb_input_done(b)) {
+	if (!b->sp_shut && wsbridge_input_done(b)) {
 		shutdown(b->sp, SHUT_WR);
 		b->sp_shut = 1;
 	}
@@ -308,11 +128,11 @@ wsb_flush_in(struct wsbridge *b)
 
 /* Read the runtime's frames while there is room for their bytes. */
 static void
-wsb_read_tcp(struct wsbridge *b)
+wsbridge_read_tcp(struct wsbridge *b)
 {
 	if (b->tcp < 0 || !wslay_event_want_read(b->ws))
 		return;
-	if (wsb_in_full(b)) {
+	if (wsbridge_in_full(b)) {
 		b->in_paused = 1;
 		return;
 	}
@@ -330,19 +150,20 @@ wsb_read_tcp(struct wsbridge *b)
 
 /* Read what the route sends the runtime, one message per read, while wslay has room. */
 static void
-wsb_read_sp(struct wsbridge *b)
+wsbridge_read_sp(struct wsbridge *b)
 {
 	struct wslay_event_msg m;
 	ssize_t n;
 
 	while (!b->sp_eof && !b->sp_gone && !b->close_queued && b->tcp >= 0 &&
-	    wslay_event_get_write_enabled(b->ws) && !wsb_out_full(b)) {
+	    wslay_event_get_write_enabled(b->ws) && !wsbridge_out_full(b)) {
 		do
-			n = recv(b->sp, wsb_scratch, sizeof wsb_scratch, 0);
+			n = recv(b->sp, wsbridge_scratch, sizeof wsbridge_scratch,
+			    0);
 		while (n == -1 && errno == EINTR);
 		if (n > 0) {
 			m.opcode = WSLAY_BINARY_FRAME;
-			m.msg = wsb_scratch;
+			m.msg = wsbridge_scratch;
 			m.msg_length = (size_t)n;
 			if (wslay_event_queue_msg(b->ws, &m) != 0)
 				return;
@@ -363,7 +184,7 @@ wsb_read_sp(struct wsbridge *b)
 
 /* Send what wslay holds for the runtime. */
 static void
-wsb_send(struct wsbridge *b)
+wsbridge_send(struct wsbridge *b)
 {
 	if (b->tcp < 0 || !wslay_event_want_write(b->ws))
 		return;
@@ -375,7 +196,7 @@ wsb_send(struct wsbridge *b)
 
 /* Whether the WebSocket is over: closed both ways, lost, or timed out. */
 static int
-wsb_tcp_over(struct wsbridge *b)
+wsbridge_tcp_over(struct wsbridge *b)
 {
 	return b->tcp_failed || b->timed_out ||
 	    (!wslay_event_want_read(b->ws) && !wslay_event_want_write(b->ws));
@@ -383,13 +204,13 @@ wsb_tcp_over(struct wsbridge *b)
 
 /* How the WebSocket ended, for the log. */
 static void
-wsb_reason(struct wsbridge *b, char *buf, size_t len)
+wsbridge_reason(struct wsbridge *b, char *buf, size_t len)
 {
 	if (b->tcp_failed)
 		snprintf(buf, len, "connection lost (%s)", strerror(b->tcp_errno));
 	else if (b->timed_out)
 		snprintf(buf, len, "no answer to the close frame in %d ms",
-		    WSB_CLOSE_MS);
+		    WSBRIDGE_CLOSE_MS);
 	else if (b->close_sent_code == WSLAY_CODE_UNSUPPORTED_DATA)
 		snprintf(buf, len, "a text message refused (close 1003)");
 	else if (b->close_sent_code == WSLAY_CODE_MESSAGE_TOO_BIG)
@@ -410,7 +231,7 @@ wsb_reason(struct wsbridge *b, char *buf, size_t len)
 
 /* Arm or disarm an event as wanted. */
 static void
-wsb_want(struct event *ev, int on)
+wsbridge_want(struct event *ev, int on)
 {
 	if (on && !event_pending(ev, EV_READ | EV_WRITE, NULL))
 		event_add(ev, NULL);
@@ -420,7 +241,7 @@ wsb_want(struct event *ev, int on)
 
 /* The WebSocket is over: close the TCP side, keep the route's until flushed. */
 static void
-wsb_tcp_close(struct wsbridge *b)
+wsbridge_tcp_close(struct wsbridge *b)
 {
 	event_del(b->tcp_rd);
 	event_del(b->tcp_wr);
@@ -431,7 +252,7 @@ wsb_tcp_close(struct wsbridge *b)
 }
 
 /* What has moved or changed: a round that changes none of it made no progress. */
-struct wsb_mark {
+struct wsbridge_mark {
 	uint64_t tcp_in, tcp_out, sp_out, to_runtime;
 	size_t queued;
 	unsigned flags;
@@ -439,7 +260,7 @@ struct wsb_mark {
 
 /* Take the mark of the bridge's state. */
 static void
-wsb_mark(struct wsbridge *b, struct wsb_mark *m)
+wsbridge_mark(struct wsbridge *b, struct wsbridge_mark *m)
 {
 	memset(m, 0, sizeof *m);
 	m->tcp_in = b->tcp_in;
@@ -460,38 +281,38 @@ wsb_mark(struct wsbridge *b, struct wsb_mark *m)
  * what is needed next; or end. The bridge may be freed on return.
  */
 static void
-wsb_run(struct wsbridge *b)
+wsbridge_run(struct wsbridge *b)
 {
 	struct timeval tv;
-	struct wsb_mark before, after;
+	struct wsbridge_mark before, after;
 	char why[160];
 	int round;
 
 	for (round = 0; round < 16; round++) {
-		wsb_mark(b, &before);
-		wsb_flush_in(b);
-		wsb_read_tcp(b);
-		wsb_flush_in(b);
-		wsb_read_sp(b);
+		wsbridge_mark(b, &before);
+		wsbridge_flush_in(b);
+		wsbridge_read_tcp(b);
+		wsbridge_flush_in(b);
+		wsbridge_read_sp(b);
 		/* The route's end is closed: close once what it sent is out. */
 		if (b->sp_gone && b->tcp >= 0 && !b->close_queued &&
 		    wslay_event_get_queued_msg_count(b->ws) == 0)
-			wsb_close(b, WSLAY_CODE_NORMAL_CLOSURE, "");
-		wsb_send(b);
-		wsb_mark(b, &after);
+			wsbridge_wslay_close(b, WSLAY_CODE_NORMAL_CLOSURE, "");
+		wsbridge_send(b);
+		wsbridge_mark(b, &after);
 		if (memcmp(&before, &after, sizeof before) == 0 &&
-		    !(b->in_paused && !wsb_in_full(b)))
+		    !(b->in_paused && !wsbridge_in_full(b)))
 			break;
 	}
 
-	if (b->tcp >= 0 && wsb_tcp_over(b)) {
-		wsb_reason(b, why, sizeof why);
+	if (b->tcp >= 0 && wsbridge_tcp_over(b)) {
+		wsbridge_reason(b, why, sizeof why);
 		log_debug(b->tag, "websocket %llu: %s; %llu bytes to the route, "
 		    "%llu to the runtime", (unsigned long long)b->id, why,
 		    (unsigned long long)b->to_route,
 		    (unsigned long long)b->to_runtime);
-		wsb_tcp_close(b);
-		wsb_flush_in(b);
+		wsbridge_tcp_close(b);
+		wsbridge_flush_in(b);
 	}
 	if (b->tcp < 0 && (evbuffer_get_length(b->in) == 0 || b->sp_gone)) {
 		b->done(b, b->sp_gone ? "the route's end closed" :
@@ -500,66 +321,66 @@ wsb_run(struct wsbridge *b)
 	}
 
 	if (b->tcp >= 0) {
-		wsb_want(b->tcp_rd, wslay_event_want_read(b->ws) &&
-		    !wsb_in_full(b));
-		wsb_want(b->tcp_wr, wslay_event_want_write(b->ws));
-		/* Closing: the other side has WSB_CLOSE_MS to finish. */
+		wsbridge_want(b->tcp_rd, wslay_event_want_read(b->ws) &&
+		    !wsbridge_in_full(b));
+		wsbridge_want(b->tcp_wr, wslay_event_want_write(b->ws));
+		/* Closing: the other side has WSBRIDGE_CLOSE_MS to finish. */
 		if ((b->close_queued || !wslay_event_get_read_enabled(b->ws) ||
 		    b->tcp_eof) &&
 		    !evtimer_pending(b->close_timer, NULL)) {
-			tv.tv_sec = WSB_CLOSE_MS / 1000;
-			tv.tv_usec = (WSB_CLOSE_MS % 1000) * 1000;
+			tv.tv_sec = WSBRIDGE_CLOSE_MS / 1000;
+			tv.tv_usec = (WSBRIDGE_CLOSE_MS % 1000) * 1000;
 			evtimer_add(b->close_timer, &tv);
 		}
 		if (b->sp_eof && !b->sp_gone &&
 		    !evtimer_pending(b->hup_timer, NULL)) {
 			tv.tv_sec = 0;
-			tv.tv_usec = WSB_HUP_MS * 1000;
+			tv.tv_usec = WSBRIDGE_HUP_MS * 1000;
 			evtimer_add(b->hup_timer, &tv);
 		}
 	}
-	wsb_want(b->sp_rd, !b->sp_eof && !b->sp_gone && !b->close_queued &&
+	wsbridge_want(b->sp_rd, !b->sp_eof && !b->sp_gone && !b->close_queued &&
 	    b->tcp >= 0 && wslay_event_get_write_enabled(b->ws) &&
-	    !wsb_out_full(b));
-	wsb_want(b->sp_wr, !b->sp_gone && evbuffer_get_length(b->in) > 0);
+	    !wsbridge_out_full(b));
+	wsbridge_want(b->sp_wr, !b->sp_gone && evbuffer_get_length(b->in) > 0);
 }
 
 /* The runtime's connection is readable. */
 static void
-wsb_tcp_read_cb(evutil_socket_t fd, short events, void *arg)
+wsbridge_tcp_read_cb(evutil_socket_t fd, short events, void *arg)
 {
 	struct wsbridge *b = arg;
 
 	(void)fd;
 	(void)events;
 	b->tcp_readable = 1;
-	wsb_run(b);
+	wsbridge_run(b);
 }
 
 /* A socket is writable, or the route's end readable: move what can move. */
 static void
-wsb_io_cb(evutil_socket_t fd, short events, void *arg)
+wsbridge_io_cb(evutil_socket_t fd, short events, void *arg)
 {
 	(void)fd;
 	(void)events;
-	wsb_run(arg);
+	wsbridge_run(arg);
 }
 
 /* The closing handshake took too long. */
 static void
-wsb_close_timeout_cb(evutil_socket_t fd, short events, void *arg)
+wsbridge_close_timeout_cb(evutil_socket_t fd, short events, void *arg)
 {
 	struct wsbridge *b = arg;
 
 	(void)fd;
 	(void)events;
 	b->timed_out = 1;
-	wsb_run(b);
+	wsbridge_run(b);
 }
 
 /* After the route's EOF: has it closed its end for good? */
 static void
-wsb_hup_cb(evutil_socket_t fd, short events, void *arg)
+wsbridge_hup_cb(evutil_socket_t fd, short events, void *arg)
 {
 	struct wsbridge *b = arg;
 
@@ -567,7 +388,7 @@ wsb_hup_cb(evutil_socket_t fd, short events, void *arg)
 	(void)events;
 	if (sock_peer_gone(b->sp))
 		b->sp_gone = 1;
-	wsb_run(b);
+	wsbridge_run(b);
 }
 
 /*
@@ -581,7 +402,6 @@ wsbridge_new(struct event_base *base, int tcp, int sp, const uint8_t *pre,
     size_t npre, const struct ws_conf *conf, uint64_t id,
     void (*done)(struct wsbridge *, const char *, void *), void *arg)
 {
-	struct wslay_event_callbacks cbs;
 	struct wsbridge *b;
 
 	b = xcalloc(1, sizeof *b);
@@ -602,23 +422,18 @@ wsbridge_new(struct event_base *base, int tcp, int sp, const uint8_t *pre,
 	if ((b->in = evbuffer_new()) == NULL)
 		fatalx("evbuffer_new failed");
 
-	memset(&cbs, 0, sizeof cbs);
-	cbs.recv_callback = wsb_recv_cb;
-	cbs.send_callback = wsb_send_cb;
-	cbs.genmask_callback = wsb_genmask_cb;
-	cbs.on_frame_recv_start_callback = wsb_frame_start_cb;
-	cbs.on_frame_recv_chunk_callback = wsb_frame_chunk_cb;
-	if (wslay_event_context_server_init(&b->ws, &cbs, b) != 0)
-		fatalx("wslay_event_context_server_init failed");
-	wslay_event_config_set_no_buffering(b->ws, 1);
-	wslay_event_config_set_max_recv_msg_length(b->ws, b->max_message);
+	wsbridge_wslay_init(b);
 
-	b->tcp_rd = event_new(base, tcp, EV_READ | EV_PERSIST, wsb_tcp_read_cb, b);
-	b->tcp_wr = event_new(base, tcp, EV_WRITE | EV_PERSIST, wsb_io_cb, b);
-	b->sp_rd = event_new(base, sp, EV_READ | EV_PERSIST, wsb_io_cb, b);
-	b->sp_wr = event_new(base, sp, EV_WRITE | EV_PERSIST, wsb_io_cb, b);
-	b->close_timer = evtimer_new(base, wsb_close_timeout_cb, b);
-	b->hup_timer = evtimer_new(base, wsb_hup_cb, b);
+	b->tcp_rd = event_new(base, tcp, EV_READ | EV_PERSIST,
+	    wsbridge_tcp_read_cb, b);
+	b->tcp_wr = event_new(base, tcp, EV_WRITE | EV_PERSIST,
+	    wsbridge_io_cb, b);
+	b->sp_rd = event_new(base, sp, EV_READ | EV_PERSIST,
+	    wsbridge_io_cb, b);
+	b->sp_wr = event_new(base, sp, EV_WRITE | EV_PERSIST,
+	    wsbridge_io_cb, b);
+	b->close_timer = evtimer_new(base, wsbridge_close_timeout_cb, b);
+	b->hup_timer = evtimer_new(base, wsbridge_hup_cb, b);
 	if (b->tcp_rd == NULL || b->tcp_wr == NULL || b->sp_rd == NULL ||
 	    b->sp_wr == NULL || b->close_timer == NULL || b->hup_timer == NULL)
 		fatalx("event_new failed");
