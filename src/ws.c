@@ -3,21 +3,18 @@
  * ws.c: the pure parts of WebSocket runtimes: the ws:// URL, the HTTP
  * upgrade request judged (RFC 6455 section 4.2, strictly: anything
  * malformed is refused with its HTTP status), the answer written, the
- * Sec-WebSocket-Accept key (SHA-1 and base64 from nettle) and the Origin
- * allow-list. No I/O: wsserver.c feeds the bytes and sends the answer.
+ * Sec-WebSocket-Accept key (SHA-1 and base64 from nettle, which
+ * ws_nettle.c loads when first needed) and the Origin allow-list. No I/O:
+ * wsserver.c feeds the bytes and sends the answer.
  */
 #include "config.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#ifdef HAVE_WEBSOCKET
-#include <nettle/base64.h>
-#include <nettle/sha1.h>
-#endif
 
 #include "dsrouterd.h"
 #include "ws.h"
@@ -25,13 +22,15 @@
 /* RFC 6455's GUID, appended to the client's key before hashing. */
 static const char ws_guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-/* Whether this build can serve WebSocket runtimes; if not, say how to get it. */
+/*
+ * Whether this build can serve WebSocket runtimes, nettle loaded (the
+ * first time); if not, say how to get it.
+ */
 int
 ws_supported(char **cause)
 {
 #ifdef HAVE_WEBSOCKET
-	(void)cause;
-	return 0;
+	return ws_nettle_load(cause);
 #else
 	xasprintf(cause, "this dsrouterd was built without WebSocket support "
 	    "(configure found no libwslay or nettle): install them (Debian: "
@@ -175,34 +174,35 @@ ws_status_text(int status)
  * Sec-WebSocket-Accept for a Sec-WebSocket-Key: base64(SHA-1(key GUID)).
  * The key must be the canonical base64 of 16 bytes (24 characters), as
  * RFC 6455 asks; out gets WS_ACCEPT_LEN characters and a NUL. -1 for a
- * bad key.
+ * bad key, or when nettle cannot be loaded (ws_supported says why).
  */
 int
 ws_accept_key(const char *key, size_t len, char *out)
 {
 #ifdef HAVE_WEBSOCKET
-	struct base64_decode_ctx dctx;
-	struct sha1_ctx sctx;
-	uint8_t raw[24], digest[SHA1_DIGEST_SIZE];
-	char again[BASE64_ENCODE_RAW_LENGTH(16) + 1];
+	uint8_t raw[18], digest[WS_SHA1_LEN], both[24 + sizeof ws_guid - 1];
+	char again[24], *cause = NULL;
 	size_t rawlen = sizeof raw;
 
+	out[0] = '\0';
 	if (len != 24)
 		return -1;
-	base64_decode_init(&dctx);
-	if (!base64_decode_update(&dctx, &rawlen, raw, len, key) ||
-	    !base64_decode_final(&dctx) || rawlen != 16)
+	if (ws_nettle_load(&cause) != 0) {
+		free(cause);
+		return -1;
+	}
+	if (ws_nettle_base64_decode(key, len, raw, &rawlen) != 0 ||
+	    rawlen != 16)
 		return -1;
 	/* Canonical: no stray bits, the padding where it belongs. */
-	base64_encode_raw(again, 16, raw);
+	ws_nettle_base64_encode(again, raw, 16);
 	if (memcmp(again, key, 24) != 0)
 		return -1;
 
-	sha1_init(&sctx);
-	sha1_update(&sctx, len, (const uint8_t *)key);
-	sha1_update(&sctx, sizeof ws_guid - 1, (const uint8_t *)ws_guid);
-	sha1_digest(&sctx, sizeof digest, digest);
-	base64_encode_raw(out, sizeof digest, digest);
+	memcpy(both, key, 24);
+	memcpy(both + 24, ws_guid, sizeof ws_guid - 1);
+	ws_nettle_sha1(both, sizeof both, digest);
+	ws_nettle_base64_encode(out, digest, sizeof digest);
 	out[WS_ACCEPT_LEN] = '\0';
 	return 0;
 #else

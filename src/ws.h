@@ -21,6 +21,7 @@ struct event_base;
 #define WS_MAX_HEADER 8192              /* the whole upgrade request */
 #define WS_MAX_HEADERS 64               /* header lines in it */
 #define WS_ACCEPT_LEN 28                /* base64 of a SHA-1 */
+#define WS_SHA1_LEN 20                  /* a SHA-1 digest */
 #define WS_DEFAULT_MAX_MESSAGE (16u * 1024 * 1024)
 #define WS_DEFAULT_HANDSHAKE_MS 5000
 #define WS_MAX_HANDSHAKES 64            /* upgrades in progress per server */
@@ -71,6 +72,13 @@ size_t ws_response(const struct ws_request *, char *, size_t);
 const char *ws_status_text(int);
 int ws_accept_key(const char *, size_t, char *);
 int ws_origin_allowed(const char *, size_t, const char *const *);
+
+/* ws_nettle.c: nettle, loaded with dlopen when first needed. */
+int ws_nettle_load(char **);
+int ws_nettle_open(const char *const *, char **);
+void ws_nettle_sha1(const uint8_t *, size_t, uint8_t *);
+void ws_nettle_base64_encode(char *, const uint8_t *, size_t);
+int ws_nettle_base64_decode(const char *, size_t, uint8_t *, size_t *);
 
 /* wsbridge.c: one upgraded connection and its socketpair end. */
 struct wsbridge *wsbridge_new(struct event_base *, int, int, const uint8_t *,

@@ -2,9 +2,10 @@
 # src/ws.mk: browser (WebAssembly) runtimes over WebSocket: the upgrade
 # request and URL (ws.c), the bridge to a socketpair (wsbridge.c, its
 # wslay side in wsbridge_wslay.c, their private wsbridge.h), the server
-# (wsserver.c). Always built: without libwslay and nettle (configure's
-# HAVE_WEBSOCKET) ws_supported() and wsserver_new() say so, and
-# wsbridge_wslay.c is left out.
+# (wsserver.c), nettle loaded with dlopen when first needed (ws_nettle.c).
+# Always built: without libwslay and nettle (configure's HAVE_WEBSOCKET)
+# ws_supported() and wsserver_new() say so, and wsbridge_wslay.c and
+# ws_nettle.c are left out.
 src_libdsrouterd_a_SOURCES += \
 	src/ws.h \
 	src/ws.c \
@@ -13,10 +14,13 @@ src_libdsrouterd_a_SOURCES += \
 	src/wsserver.c
 if HAVE_WEBSOCKET
 src_libdsrouterd_a_SOURCES += \
+	src/ws_nettle.c \
 	src/wsbridge_wslay.c
 endif
 src_libdsrouterd_a_CFLAGS += $(WSLAY_CFLAGS) $(NETTLE_CFLAGS)
 
 # What a program that links libdsrouterd.a adds to its LDADD: wslay and
-# nettle, or nothing when built without them.
-WS_LIBS = $(WSLAY_LIBS) $(NETTLE_LIBS)
+# dlopen's library where libc does not have it (configure: WS_RUN_LIBS),
+# or nothing when built without them. nettle itself is not linked: it is
+# loaded at run time.
+WS_LIBS = $(WSLAY_LIBS) $(WS_RUN_LIBS)

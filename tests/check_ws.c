@@ -2,8 +2,9 @@
 /*
  * check_ws.c: unit tests for ws.c: the ws:// URL, the upgrade request
  * judged (every refusal with its status), the exact bytes of the answers,
- * the Sec-WebSocket-Accept key (RFC 6455's own example) and the Origin
- * allow-list.
+ * the Sec-WebSocket-Accept key (RFC 6455's own example), the Origin
+ * allow-list, and nettle (ws_nettle.c) mapped only once needed, or one
+ * line saying what to install.
  */
 #include "config.h"
 
@@ -517,6 +518,106 @@ START_TEST(test_supported)
 }
 END_TEST
 
+/* Whether this process has a file whose name has needle mapped. */
+static int
+maps_have(const char *needle)
+{
+	FILE *f;
+	char line[4096];
+	int found = 0;
+
+	ck_assert_ptr_nonnull(f = fopen("/proc/self/maps", "r"));
+	while (!found && fgets(line, sizeof line, f) != NULL)
+		found = strstr(line, needle) != NULL;
+	fclose(f);
+	return found;
+}
+
+/* Whether each test runs in a fresh process (check's default). */
+static int
+fresh_process(void)
+{
+	const char *ckfork = getenv("CK_FORK");
+
+	return ckfork == NULL || strcmp(ckfork, "no") != 0;
+}
+
+/* libnettle mapped only once ws_supported (so wsserver_new) needs it. */
+START_TEST(test_nettle_loaded_lazily)
+{
+	struct ws_request r;
+	char *hp = NULL, *path = NULL, *cause = NULL;
+
+	if (fresh_process()) {
+		/* Parsing a URL or judging a request without a key: not yet. */
+		ck_assert_int_eq(ws_parse_url("ws://127.0.0.1:0/d", &hp, &path,
+		    &cause), 0);
+		free(hp);
+		free(path);
+		ck_assert_int_eq(judge(REQ_LINE "Host: a\r\n\r\n",
+		    &conf_default, &r), 1);
+		ck_assert_int_eq(r.status, 400);
+		ck_assert_msg(!maps_have("libnettle"), "libnettle is mapped "
+		    "before it is needed");
+	}
+	ck_assert_msg(ws_supported(&cause) == 0, "ws_supported: %s", cause);
+	ck_assert_msg(maps_have("libnettle"), "ws_supported did not load "
+	    "libnettle");
+}
+END_TEST
+
+/* The accept key loads nettle itself when nothing else has. */
+START_TEST(test_nettle_loaded_by_accept_key)
+{
+	char out[WS_ACCEPT_LEN + 1];
+
+	if (fresh_process())
+		ck_assert(!maps_have("libnettle"));
+	ck_assert_int_eq(ws_accept_key("dGhlIHNhbXBsZSBub25jZQ==", 24, out), 0);
+	ck_assert_str_eq(out, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+	ck_assert(maps_have("libnettle"));
+}
+END_TEST
+
+/* nettle missing at run time: one line naming it, and what to install. */
+START_TEST(test_nettle_missing)
+{
+	static const char *const names[] = {
+		"libnettle-absent.so.99", "libnettle-absent.so", NULL
+	};
+	const char *want = "websocket: cannot load libnettle-absent.so.99 (";
+	char *cause = NULL;
+
+	ck_assert_int_eq(ws_nettle_open(names, &cause), -1);
+	ck_assert_msg(strncmp(cause, want, strlen(want)) == 0, "cause: %s",
+	    cause);
+	ck_assert_msg(strstr(cause, "(Debian: apt-get install " NETTLE_PACKAGE
+	    ")") != NULL, "cause: %s", cause);
+	ck_assert_ptr_null(strchr(cause, '\n'));
+	free(cause);
+	if (fresh_process())
+		ck_assert(!maps_have("libnettle"));
+	/* The library the build found still loads. */
+	cause = NULL;
+	ck_assert_msg(ws_supported(&cause) == 0, "ws_supported: %s", cause);
+}
+END_TEST
+
+/* A library without nettle's functions: refused in one line, not loaded. */
+START_TEST(test_nettle_wrong_library)
+{
+	static const char *const names[] = { "libc.so.6", NULL };
+	const char *want = "websocket: libc.so.6 has no nettle_sha1_init ";
+	char *cause = NULL;
+
+	ck_assert_int_eq(ws_nettle_open(names, &cause), -1);
+	ck_assert_msg(strncmp(cause, want, strlen(want)) == 0, "cause: %s",
+	    cause);
+	ck_assert_ptr_null(strchr(cause, '\n'));
+	free(cause);
+}
+END_TEST
+
 Suite *
 ws_suite(void)
 {
@@ -549,6 +650,13 @@ ws_suite(void)
 	tcase_add_loop_test(tc, test_parse_url, 0, NITEMS(urls));
 	tcase_add_test(tc, test_status_text);
 	tcase_add_test(tc, test_supported);
+	suite_add_tcase(s, tc);
+
+	tc = unit_tcase("nettle");
+	tcase_add_test(tc, test_nettle_loaded_lazily);
+	tcase_add_test(tc, test_nettle_loaded_by_accept_key);
+	tcase_add_test(tc, test_nettle_missing);
+	tcase_add_test(tc, test_nettle_wrong_library);
 	suite_add_tcase(s, tc);
 	return s;
 }
