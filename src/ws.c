@@ -320,6 +320,14 @@ ws_refuse(struct ws_request *req, int status, const char *why)
 	return 1;
 }
 
+/* Say why a request is refused: *why = text; returns status. */
+static int
+ws_why(const char **why, const char *text, int status)
+{
+	*why = text;
+	return status;
+}
+
 /* Copy an Origin for the log: printable ASCII, cut with "..." if long. */
 static void
 ws_copy_origin(struct ws_request *req, const char *v, size_t len)
@@ -445,6 +453,84 @@ ws_read_headers(const char *p, const char *end, struct ws_hdrs *h,
 }
 
 /*
+ * Check the request line, buf to eol ("GET /path HTTP/1.1"); *target and
+ * *target_end bound the path. Returns 0, or a refusal's status with *why.
+ */
+static int
+ws_request_line(const char *buf, const char *eol, const char **target,
+    const char **target_end, const char **why)
+{
+	const char *p, *sp1, *sp2;
+
+	sp1 = memchr(buf, ' ', (size_t)(eol - buf));
+	sp2 = sp1 == NULL ? NULL : memchr(sp1 + 1, ' ', (size_t)(eol - sp1 - 1));
+	if (sp1 == NULL || sp2 == NULL || sp1 == buf || sp2 == sp1 + 1 ||
+	    memchr(sp2 + 1, ' ', (size_t)(eol - sp2 - 1)) != NULL)
+		return ws_why(why, "malformed request line", 400);
+	for (p = buf; p < sp1; p++) {
+		if (!ws_tchar((unsigned char)*p))
+			return ws_why(why, "malformed method", 400);
+	}
+	if (!ws_eq(sp2 + 1, (size_t)(eol - sp2 - 1), "HTTP/1.1")) {
+		if (eol - sp2 - 1 == 8 && strncmp(sp2 + 1, "HTTP/", 5) == 0 &&
+		    isdigit((unsigned char)sp2[6]) && sp2[7] == '.' &&
+		    isdigit((unsigned char)sp2[8]))
+			return ws_why(why, "HTTP/1.1 is needed for a WebSocket "
+			    "upgrade", 505);
+		return ws_why(why, "malformed HTTP version", 400);
+	}
+	if (strncmp(buf, "GET ", 4) != 0)
+		return ws_why(why, "only GET upgrades to a WebSocket", 405);
+	if (sp1[1] != '/')
+		return ws_why(why, "the request target is not a path", 400);
+	*target = sp1 + 1;
+	*target_end = sp2;
+	return 0;
+}
+
+/*
+ * Check the headers of a request for the served path: one Host, no body,
+ * an upgrade to WebSocket version 13 with a good key (req->accept is then
+ * the answer's), an allowed Origin. Returns 0, or a refusal's status with
+ * *why.
+ */
+static int
+ws_check_headers(const struct ws_hdrs *h, const struct ws_conf *conf,
+    struct ws_request *req, const char **why)
+{
+	if (h->n[WS_H_HOST] != 1 || h->len[WS_H_HOST] == 0)
+		return ws_why(why, h->n[WS_H_HOST] > 1 ? "more than one Host" :
+		    "no Host", 400);
+	if (h->n[WS_H_CONTENT_LENGTH] > 1 || h->n[WS_H_TRANSFER_ENCODING] > 0 ||
+	    (h->n[WS_H_CONTENT_LENGTH] == 1 &&
+	    !ws_eq(h->v[WS_H_CONTENT_LENGTH], h->len[WS_H_CONTENT_LENGTH], "0")))
+		return ws_why(why, "an upgrade request has no body", 400);
+	if (!h->upgrade_ok || !h->connection_ok)
+		return ws_why(why, "not a WebSocket upgrade (Upgrade: "
+		    "websocket and Connection: Upgrade are needed)", 400);
+	if (h->n[WS_H_VERSION] > 1 ||
+	    (h->n[WS_H_VERSION] == 1 &&
+	    !ws_eq(h->v[WS_H_VERSION], h->len[WS_H_VERSION], "13")))
+		return ws_why(why, "Sec-WebSocket-Version 13 is needed", 426);
+	if (h->n[WS_H_VERSION] == 0)
+		return ws_why(why, "no Sec-WebSocket-Version (13 is "
+		    "needed)", 426);
+	if (h->n[WS_H_KEY] != 1 ||
+	    ws_accept_key(h->v[WS_H_KEY], h->len[WS_H_KEY], req->accept) != 0)
+		return ws_why(why, h->n[WS_H_KEY] == 0 ? "no Sec-WebSocket-Key" :
+		    "bad Sec-WebSocket-Key (base64 of 16 bytes is needed)", 400);
+	if (h->n[WS_H_ORIGIN] > 1)
+		return ws_why(why, "more than one Origin", 400);
+	if (h->n[WS_H_ORIGIN] == 1 &&
+	    !ws_origin_allowed(h->v[WS_H_ORIGIN], h->len[WS_H_ORIGIN],
+	    conf->origins))
+		return ws_why(why, conf->origins == NULL ? "Origin not "
+		    "allowed (only localhost pages are, unless allowed "
+		    "otherwise)" : "Origin not in the allowed origins", 403);
+	return 0;
+}
+
+/*
  * Judge an upgrade request from its first len bytes (only the first
  * WS_MAX_HEADER are looked at). Returns 0 while it has not all arrived
  * (and nothing seen so far is wrong), 1 when judged:
@@ -456,7 +542,7 @@ int
 ws_request_parse(const char *buf, size_t len, const struct ws_conf *conf,
     struct ws_request *req)
 {
-	const char *p, *end, *sp1, *sp2, *eol, *q;
+	const char *end, *eol, *q, *target, *target_end;
 	struct ws_hdrs h;
 	const char *why;
 	long hend;
@@ -477,78 +563,27 @@ ws_request_parse(const char *buf, size_t len, const struct ws_conf *conf,
 	req->header_len = (size_t)hend;
 	end = buf + hend - 2;           /* the blank line's CRLF */
 
-	/* The request line: GET /path HTTP/1.1. */
 	eol = memchr(buf, '\r', (size_t)(end - buf));
 	if (eol == NULL || eol == buf)
 		return ws_refuse(req, 400, "no request line");
-	sp1 = memchr(buf, ' ', (size_t)(eol - buf));
-	sp2 = sp1 == NULL ? NULL : memchr(sp1 + 1, ' ', (size_t)(eol - sp1 - 1));
-	if (sp1 == NULL || sp2 == NULL || sp1 == buf || sp2 == sp1 + 1 ||
-	    memchr(sp2 + 1, ' ', (size_t)(eol - sp2 - 1)) != NULL)
-		return ws_refuse(req, 400, "malformed request line");
-	for (p = buf; p < sp1; p++) {
-		if (!ws_tchar((unsigned char)*p))
-			return ws_refuse(req, 400, "malformed method");
-	}
-	if (!ws_eq(sp2 + 1, (size_t)(eol - sp2 - 1), "HTTP/1.1")) {
-		if (eol - sp2 - 1 == 8 && strncmp(sp2 + 1, "HTTP/", 5) == 0 &&
-		    isdigit((unsigned char)sp2[6]) && sp2[7] == '.' &&
-		    isdigit((unsigned char)sp2[8]))
-			return ws_refuse(req, 505, "HTTP/1.1 is needed for a "
-			    "WebSocket upgrade");
-		return ws_refuse(req, 400, "malformed HTTP version");
-	}
-	if (strncmp(buf, "GET ", 4) != 0)
-		return ws_refuse(req, 405, "only GET upgrades to a WebSocket");
-	if (sp1[1] != '/')
-		return ws_refuse(req, 400, "the request target is not a path");
-
-	/* The headers. */
+	if ((st = ws_request_line(buf, eol, &target, &target_end, &why)) != 0)
+		return ws_refuse(req, st, why);
 	if ((st = ws_read_headers(eol + 2, end, &h, &why)) != 0)
 		return ws_refuse(req, st, why);
 	if (h.n[WS_H_ORIGIN] > 0)
 		ws_copy_origin(req, h.v[WS_H_ORIGIN], h.len[WS_H_ORIGIN]);
 
 	/* The path, without the query. */
-	for (q = sp1 + 1; q < sp2 && *q != '?'; q++) {
+	for (q = target; q < target_end && *q != '?'; q++) {
 		if (*q == '#')
 			return ws_refuse(req, 400, "a fragment in the request "
 			    "target");
 	}
-	plen = (size_t)(q - (sp1 + 1));
-	if (strlen(conf->path) != plen || memcmp(conf->path, sp1 + 1, plen) != 0)
+	plen = (size_t)(q - target);
+	if (strlen(conf->path) != plen || memcmp(conf->path, target, plen) != 0)
 		return ws_refuse(req, 404, "not the WebSocket path served here");
-
-	if (h.n[WS_H_HOST] != 1 || h.len[WS_H_HOST] == 0)
-		return ws_refuse(req, 400, h.n[WS_H_HOST] > 1 ? "more than one "
-		    "Host" : "no Host");
-	if (h.n[WS_H_CONTENT_LENGTH] > 1 || h.n[WS_H_TRANSFER_ENCODING] > 0 ||
-	    (h.n[WS_H_CONTENT_LENGTH] == 1 &&
-	    !ws_eq(h.v[WS_H_CONTENT_LENGTH], h.len[WS_H_CONTENT_LENGTH], "0")))
-		return ws_refuse(req, 400, "an upgrade request has no body");
-	if (!h.upgrade_ok || !h.connection_ok)
-		return ws_refuse(req, 400, "not a WebSocket upgrade (Upgrade: "
-		    "websocket and Connection: Upgrade are needed)");
-	if (h.n[WS_H_VERSION] > 1 ||
-	    (h.n[WS_H_VERSION] == 1 &&
-	    !ws_eq(h.v[WS_H_VERSION], h.len[WS_H_VERSION], "13")))
-		return ws_refuse(req, 426, "Sec-WebSocket-Version 13 is needed");
-	if (h.n[WS_H_VERSION] == 0)
-		return ws_refuse(req, 426, "no Sec-WebSocket-Version (13 is "
-		    "needed)");
-	if (h.n[WS_H_KEY] != 1 ||
-	    ws_accept_key(h.v[WS_H_KEY], h.len[WS_H_KEY], req->accept) != 0)
-		return ws_refuse(req, 400, h.n[WS_H_KEY] == 0 ? "no "
-		    "Sec-WebSocket-Key" : "bad Sec-WebSocket-Key (base64 of 16 "
-		    "bytes is needed)");
-	if (h.n[WS_H_ORIGIN] > 1)
-		return ws_refuse(req, 400, "more than one Origin");
-	if (h.n[WS_H_ORIGIN] == 1 &&
-	    !ws_origin_allowed(h.v[WS_H_ORIGIN], h.len[WS_H_ORIGIN],
-	    conf->origins))
-		return ws_refuse(req, 403, conf->origins == NULL ? "Origin not "
-		    "allowed (only localhost pages are, unless allowed "
-		    "otherwise)" : "Origin not in the allowed origins");
+	if ((st = ws_check_headers(&h, conf, req, &why)) != 0)
+		return ws_refuse(req, st, why);
 	req->status = 101;
 	req->why = "upgraded";
 	return 1;
