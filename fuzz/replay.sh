@@ -6,7 +6,7 @@
 top_srcdir=${top_srcdir:-.}
 top_builddir=${top_builddir:-.}
 status=0
-for t in fuzz_ipc fuzz_addr fuzz_pair fuzz_conf fuzz_cli; do
+for t in fuzz_ipc fuzz_addr fuzz_pair fuzz_conf fuzz_cli fuzz_ws; do
 	echo "== $t"
 	# Any failure counts, whatever exit code libFuzzer would pick for it.
 	timeout 120 "$top_builddir/fuzz/$t" "$top_srcdir/fuzz/corpus/$t"/* ||

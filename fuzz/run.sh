@@ -36,6 +36,7 @@ max_len() {
 	fuzz_pair) echo 512 ;;     # 256 operations: more runtimes than remembered
 	fuzz_conf) echo 2048 ;;
 	fuzz_cli) echo 512 ;;
+	fuzz_ws) echo 16384 ;;    # an upgrade request past WS_MAX_HEADER, and frames after it
 	*) echo 4096 ;;
 	esac
 }

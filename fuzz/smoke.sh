@@ -11,4 +11,5 @@ top_srcdir=${top_srcdir:-.}
 top_builddir=${top_builddir:-.}
 export top_srcdir top_builddir
 exec sh "$top_srcdir/fuzz/run.sh" "${FUZZ_SMOKE_SECONDS:-5}" \
-	fuzz/fuzz_ipc fuzz/fuzz_addr fuzz/fuzz_pair fuzz/fuzz_conf fuzz/fuzz_cli
+	fuzz/fuzz_ipc fuzz/fuzz_addr fuzz/fuzz_pair fuzz/fuzz_conf fuzz/fuzz_cli \
+	fuzz/fuzz_ws

@@ -55,6 +55,8 @@ static const struct cli_option {
 	{ "--ipc-client", "-ipcc", KEY_IPC_CLIENT, 1 },
 	{ "--tcp-server", "-tcps", KEY_TCP_SERVER, 1 },
 	{ "--tcp-client", "-tcpc", KEY_TCP_CLIENT, 1 },
+	{ "--web-socket", "-ws", KEY_WEB_SOCKET, 1 },
+	{ "--allow-origins", NULL, KEY_ALLOW_ORIGINS, 1 },
 	{ "--runtime-timeout", "-rt", KEY_RUNTIME_TIMEOUT, 1 },
 	{ "--pair-timeout", "-pt", KEY_PAIR_TIMEOUT, 1 },
 	{ "--frame-timeout", "-ft", KEY_FRAME_TIMEOUT, 1 },

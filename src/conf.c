@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "dsrouterd.h"
+#include "ws.h"
 
 static const char *conf_keys[KEY_COUNT] = {
 	[KEY_MODE] = "mode",
@@ -38,20 +39,25 @@ static const char *conf_keys[KEY_COUNT] = {
 	[KEY_FORWARD_PORT] = "forward-port",
 	[KEY_DEVICE] = "device",
 	[KEY_ADB] = "adb",
+	[KEY_WEB_SOCKET] = "web-socket",
+	[KEY_ALLOW_ORIGINS] = "allow-origins",
 };
 
 /* Verbs and presets, and what each means. */
 static const struct conf_mode conf_modes[] = {
-	{ "server-server", MODE_SERVER_SERVER, NULL, FORWARD_NONE },
-	{ "server-client", MODE_SERVER_CLIENT, NULL, FORWARD_NONE },
-	{ "client-server", MODE_CLIENT_SERVER, NULL, FORWARD_NONE },
-	{ "client-client", MODE_CLIENT_CLIENT, NULL, FORWARD_NONE },
-	{ "android-emu", MODE_SERVER_SERVER, DSR_DEFAULT_TCP, FORWARD_NONE },
-	{ "ios-sim", MODE_SERVER_CLIENT, DSR_DEFAULT_TCP, FORWARD_NONE },
+	{ "server-server", MODE_SERVER_SERVER, NULL, FORWARD_NONE, 0 },
+	{ "server-client", MODE_SERVER_CLIENT, NULL, FORWARD_NONE, 0 },
+	{ "client-server", MODE_CLIENT_SERVER, NULL, FORWARD_NONE, 0 },
+	{ "client-client", MODE_CLIENT_CLIENT, NULL, FORWARD_NONE, 0 },
+	{ "android-emu", MODE_SERVER_SERVER, DSR_DEFAULT_TCP, FORWARD_NONE, 0 },
+	{ "ios-sim", MODE_SERVER_CLIENT, DSR_DEFAULT_TCP, FORWARD_NONE, 0 },
 	/* adb reverse tcp:9000 tcp:9001: the app connects to 127.0.0.1:9000. */
-	{ "android", MODE_SERVER_SERVER, "127.0.0.1:9001", FORWARD_ANDROID },
+	{ "android", MODE_SERVER_SERVER, "127.0.0.1:9001", FORWARD_ANDROID, 0 },
 	/* usbmux to the device's port 9000, where the app listens. */
-	{ "ios", MODE_SERVER_CLIENT, DSR_DEFAULT_TCP, FORWARD_IOS },
+	{ "ios", MODE_SERVER_CLIENT, DSR_DEFAULT_TCP, FORWARD_IOS, 0 },
+	/* Browser apps: their diagnostic server connects over a WebSocket. */
+	{ "server-websocket", MODE_SERVER_SERVER, WS_DEFAULT_URL, FORWARD_NONE, 1 },
+	{ "client-websocket", MODE_CLIENT_SERVER, WS_DEFAULT_URL, FORWARD_NONE, 1 },
 };
 
 /* A new empty configuration. */
@@ -82,6 +88,7 @@ conf_free(struct conf *conf)
 		free(rc->tool_dir);
 		free(rc->device);
 		free(rc->adb);
+		conf_route_free_ws(rc);
 		free(rc->name);
 		addr_free(&rc->tool);
 		addr_free(&rc->runtime);
@@ -118,7 +125,8 @@ int
 conf_key_is_endpoint(enum conf_key key)
 {
 	return key == KEY_IPC_SERVER || key == KEY_IPC_CLIENT ||
-	    key == KEY_TCP_SERVER || key == KEY_TCP_CLIENT;
+	    key == KEY_TCP_SERVER || key == KEY_TCP_CLIENT ||
+	    key == KEY_WEB_SOCKET;
 }
 
 /* Whether [dsrouterd] may set a key as a default for every route. */
@@ -210,6 +218,72 @@ conf_mode_name(enum route_mode mode)
 	return conf_modes[mode].name;
 }
 
+/* A route's verb as the user knows it: a WebSocket route by its own. */
+const char *
+conf_route_mode_name(const struct route_conf *rc)
+{
+	if (rc->ws_url != NULL && rc->mode == MODE_SERVER_SERVER)
+		return "server-websocket";
+	if (rc->ws_url != NULL && rc->mode == MODE_CLIENT_SERVER)
+		return "client-websocket";
+	return conf_mode_name(rc->mode);
+}
+
+/* Free a route's WebSocket settings. */
+void
+conf_route_free_ws(struct route_conf *rc)
+{
+	size_t i;
+
+	free(rc->ws_url);
+	free(rc->ws_path);
+	if (rc->ws_origins != NULL) {
+		for (i = 0; rc->ws_origins[i] != NULL; i++)
+			free(rc->ws_origins[i]);
+		free(rc->ws_origins);
+	}
+	rc->ws_url = rc->ws_path = NULL;
+	rc->ws_origins = NULL;
+}
+
+/* Copy a route's WebSocket settings into dst (whose own are not freed). */
+void
+conf_route_copy_ws(struct route_conf *dst, const struct route_conf *src)
+{
+	size_t i, n = 0;
+
+	dst->ws_url = src->ws_url != NULL ? xstrdup(src->ws_url) : NULL;
+	dst->ws_path = src->ws_path != NULL ? xstrdup(src->ws_path) : NULL;
+	dst->ws_origins = NULL;
+	if (src->ws_origins == NULL)
+		return;
+	while (src->ws_origins[n] != NULL)
+		n++;
+	dst->ws_origins = xcalloc(n + 1, sizeof *dst->ws_origins);
+	for (i = 0; i < n; i++)
+		dst->ws_origins[i] = xstrdup(src->ws_origins[i]);
+}
+
+/* Whether two allow-origins lists are the same (NULL: the default). */
+int
+conf_origins_equal(char *const *a, char *const *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	for (; *a != NULL && *b != NULL; a++, b++) {
+		if (strcmp(*a, *b) != 0)
+			return 0;
+	}
+	return *a == NULL && *b == NULL;
+}
+
+/* Whether two optional strings are the same. */
+static int
+conf_str_equal(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
 /* Format an error at a line: "file:line: message" or just the message. */
 void
 conf_error(char **cause, const struct conf *conf, unsigned line,
@@ -295,7 +369,7 @@ conf_route_mode(struct conf *conf, const struct route_spec *spec,
 			conf_error(cause, conf, spec->vline[KEY_MODE],
 			    "unknown mode '%s' (server-server, server-client, "
 			    "client-server, client-client, android-emu, ios-sim, "
-			    "android, ios)",
+			    "android, ios, server-websocket, client-websocket)",
 			    spec->val[KEY_MODE]);
 			return -1;
 		}
@@ -316,10 +390,22 @@ conf_route_mode(struct conf *conf, const struct route_spec *spec,
 		    spec->name);
 		return -1;
 	}
-	if (spec->val[KEY_TCP_SERVER] == NULL && spec->val[KEY_TCP_CLIENT] == NULL) {
+	if (spec->val[KEY_WEB_SOCKET] != NULL && (spec->val[KEY_TCP_SERVER] !=
+	    NULL || spec->val[KEY_TCP_CLIENT] != NULL)) {
+		enum conf_key k = spec->val[KEY_TCP_SERVER] != NULL ?
+		    KEY_TCP_SERVER : KEY_TCP_CLIENT;
+		conf_error(cause, conf, spec->vline[k] > spec->vline[KEY_WEB_SOCKET] ?
+		    spec->vline[k] : spec->vline[KEY_WEB_SOCKET],
+		    "route '%s' has both %s and web-socket; keep one (web-socket: "
+		    "a browser app connects)", spec->name, conf_keys[k]);
+		return -1;
+	}
+	if (spec->val[KEY_TCP_SERVER] == NULL && spec->val[KEY_TCP_CLIENT] ==
+	    NULL && spec->val[KEY_WEB_SOCKET] == NULL) {
 		conf_error(cause, conf, spec->line,
 		    "route '%s' has no runtime side: set tcp-server (the runtime "
-		    "connects) or tcp-client (the runtime listens)", spec->name);
+		    "connects), tcp-client (the runtime listens) or web-socket "
+		    "(a browser app connects)", spec->name);
 		return -1;
 	}
 	client_tool = spec->val[KEY_IPC_CLIENT] != NULL;
@@ -409,6 +495,7 @@ conf_route_same_ends(const struct route_conf *a, const struct route_conf *b)
 	    strcmp(a->device, b->device) == 0) &&
 	    (a->adb == NULL ? b->adb == NULL : b->adb != NULL &&
 	    strcmp(a->adb, b->adb) == 0) &&
+	    conf_str_equal(a->ws_path, b->ws_path) &&
 	    (a->tool_dir == NULL ? b->tool_dir == NULL : b->tool_dir != NULL &&
 	    strcmp(a->tool_dir, b->tool_dir) == 0) &&
 	    a->access.mode == b->access.mode &&
@@ -441,5 +528,6 @@ conf_route_equal(const struct route_conf *a, const struct route_conf *b)
 	    a->frame_timeout_ms == b->frame_timeout_ms &&
 	    a->allow_remote_tools == b->allow_remote_tools &&
 	    a->grace_ms == b->grace_ms &&
+	    conf_origins_equal(a->ws_origins, b->ws_origins) &&
 	    access_equal(&a->access, &b->access);
 }

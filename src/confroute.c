@@ -16,6 +16,7 @@
 
 #include "dsrouterd.h"
 #include "device.h"
+#include "ws.h"
 
 /* Parse one address key of a spec into *a. */
 static int
@@ -24,7 +25,8 @@ confroute_addr(struct conf *conf, const struct route_spec *spec,
 {
 	char label[32], *why = NULL;
 	int tool = key == KEY_IPC_SERVER || key == KEY_IPC_CLIENT;
-	int passive = key == KEY_IPC_SERVER || key == KEY_TCP_SERVER;
+	int passive = key == KEY_IPC_SERVER || key == KEY_TCP_SERVER ||
+	    key == KEY_WEB_SOCKET;
 	int rc;
 
 	if (tool)
@@ -65,20 +67,44 @@ confroute_timeout(struct conf *conf, const struct route_spec *spec,
 /* Check that a mode's endpoints are present and no foreign one is. */
 static int
 confroute_keys(struct conf *conf, const struct route_spec *spec,
-    enum route_mode mode, const char *runtime_default, char **cause)
+    enum route_mode mode, const struct conf_mode *preset, char **cause)
 {
 	enum conf_key want_tool, want_rt, other_tool, other_rt;
 	char label[32], label2[32];
 	const char *what;
+	int ws;
 
+	ws = spec->val[KEY_WEB_SOCKET] != NULL ||
+	    (preset != NULL && preset->websocket);
 	want_tool = MODE_TOOL_SERVER(mode) ? KEY_IPC_SERVER : KEY_IPC_CLIENT;
 	other_tool = MODE_TOOL_SERVER(mode) ? KEY_IPC_CLIENT : KEY_IPC_SERVER;
-	want_rt = MODE_RUNTIME_SERVER(mode) ? KEY_TCP_SERVER : KEY_TCP_CLIENT;
+	want_rt = MODE_RUNTIME_SERVER(mode) ? ws ? KEY_WEB_SOCKET :
+	    KEY_TCP_SERVER : KEY_TCP_CLIENT;
 	other_rt = MODE_RUNTIME_SERVER(mode) ? KEY_TCP_CLIENT : KEY_TCP_SERVER;
-	what = conf_mode_name(mode);
-	if (spec->val[other_tool] != NULL || spec->val[other_rt] != NULL) {
-		enum conf_key k = spec->val[other_tool] != NULL ?
-		    other_tool : other_rt;
+	what = preset != NULL && preset->websocket ? preset->name :
+	    conf_mode_name(mode);
+	/* A browser app connects out: only where runtimes connect. */
+	if (spec->val[KEY_WEB_SOCKET] != NULL && (!MODE_RUNTIME_SERVER(mode) ||
+	    (preset != NULL && !preset->websocket))) {
+		conf_error(cause, conf, spec->vline[KEY_WEB_SOCKET],
+		    "%s does not go with mode %s: a browser app connects to the "
+		    "router (use server-websocket or client-websocket, or "
+		    "web-socket in place of tcp-server)", conf_key_label(conf,
+		    KEY_WEB_SOCKET, label, sizeof label), what);
+		return -1;
+	}
+	if (spec->val[KEY_WEB_SOCKET] != NULL &&
+	    spec->val[KEY_TCP_SERVER] != NULL) {
+		conf_error(cause, conf, spec->vline[KEY_TCP_SERVER], "%s does not "
+		    "go with %s: keep one (web-socket: a browser app connects)",
+		    conf_key_label(conf, KEY_TCP_SERVER, label, sizeof label),
+		    conf_key_label(conf, KEY_WEB_SOCKET, label2, sizeof label2));
+		return -1;
+	}
+	if (spec->val[other_tool] != NULL || spec->val[other_rt] != NULL ||
+	    (ws && spec->val[KEY_TCP_SERVER] != NULL)) {
+		enum conf_key k = spec->val[other_tool] != NULL ? other_tool :
+		    spec->val[other_rt] != NULL ? other_rt : KEY_TCP_SERVER;
 		conf_error(cause, conf, spec->vline[k],
 		    "%s does not go with mode %s (it takes %s and %s)",
 		    conf_key_label(conf, k, label, sizeof label), what,
@@ -93,11 +119,73 @@ confroute_keys(struct conf *conf, const struct route_spec *spec,
 		    conf_key_label(conf, want_tool, label, sizeof label));
 		return -1;
 	}
-	if (spec->val[want_rt] == NULL && runtime_default == NULL) {
+	if (spec->val[want_rt] == NULL && (preset == NULL ||
+	    preset->default_runtime == NULL)) {
 		conf_error(cause, conf, spec->line,
-		    "route '%s': mode %s needs %s, the runtime side",
+		    "route '%s': mode %s needs %s%s, the runtime side",
 		    spec->name, what,
-		    conf_key_label(conf, want_rt, label, sizeof label));
+		    conf_key_label(conf, want_rt, label, sizeof label),
+		    want_rt == KEY_TCP_SERVER ? " or web-socket" : "");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A WebSocket runtime side (web-socket, or the websocket verbs' default
+ * URL): the build must have it; the URL gives the runtime listener's
+ * address and the path; allow-origins the pages that may connect.
+ */
+static int
+confroute_ws(struct conf *conf, const struct route_spec *spec,
+    struct route_conf *rc, const struct conf_mode *preset, char **cause)
+{
+	const char *url = spec->val[KEY_WEB_SOCKET];
+	const char *origins = spec->val[KEY_ALLOW_ORIGINS];
+	unsigned line = url != NULL ? spec->vline[KEY_WEB_SOCKET] : spec->line;
+	struct route_spec tmp;
+	char label[32], *host_port, *path, *why = NULL;
+
+	if (url == NULL && (preset == NULL || !preset->websocket)) {
+		if (origins != NULL && !spec->inherited[KEY_ALLOW_ORIGINS]) {
+			conf_error(cause, conf, spec->vline[KEY_ALLOW_ORIGINS],
+			    "%s goes with a browser app's WebSocket (web-socket, "
+			    "server-websocket or client-websocket)",
+			    conf_key_label(conf, KEY_ALLOW_ORIGINS, label,
+			    sizeof label));
+			return -1;
+		}
+		return 0;
+	}
+	if (url == NULL)
+		url = preset->default_runtime;
+	conf_key_label(conf, KEY_WEB_SOCKET, label, sizeof label);
+	if (ws_supported(&why) != 0 ||
+	    ws_parse_url(url, &host_port, &path, &why) != 0) {
+		conf_error(cause, conf, line, "%s: %s", label, why);
+		free(why);
+		return -1;
+	}
+	tmp = *spec;
+	tmp.val[KEY_WEB_SOCKET] = host_port;
+	tmp.vline[KEY_WEB_SOCKET] = line;
+	if (confroute_addr(conf, &tmp, KEY_WEB_SOCKET, &rc->runtime,
+	    cause) != 0) {
+		free(host_port);
+		free(path);
+		return -1;
+	}
+	free(host_port);
+	rc->runtime_line = line;
+	rc->ws_url = xstrdup(url);
+	rc->ws_path = path;
+	if (origins == NULL)
+		return 0;
+	if (confws_origins(origins, &rc->ws_origins, &why) != 0) {
+		conf_error(cause, conf, spec->vline[KEY_ALLOW_ORIGINS], "%s: %s",
+		    conf_key_label(conf, KEY_ALLOW_ORIGINS, label, sizeof label),
+		    why);
+		free(why);
 		return -1;
 	}
 	return 0;
@@ -339,6 +427,11 @@ confroute_forward(struct conf *conf, const struct route_spec *spec,
 		}
 		return 0;
 	}
+	if (rc->ws_url != NULL) {
+		conf_error(cause, conf, line, "forward-port does not go with a "
+		    "browser app's WebSocket (%s)", rc->ws_url);
+		return -1;
+	}
 	/* (Port 0 where it listens: the port it gets, minus one, on the device.) */
 	if (rc->runtime.kind != ADDR_TCP || rc->runtime.port == 1 ||
 	    (rc->runtime.port == 0 && !MODE_RUNTIME_SERVER(rc->mode))) {
@@ -385,8 +478,7 @@ confroute_add(struct conf *conf, const struct route_spec *spec, char **cause)
 
 	if (conf_route_mode(conf, spec, &mode, &preset, cause) != 0)
 		return -1;
-	if (confroute_keys(conf, spec, mode,
-	    preset != NULL ? preset->default_runtime : NULL, cause) != 0)
+	if (confroute_keys(conf, spec, mode, preset, cause) != 0)
 		return -1;
 
 	tk = MODE_TOOL_SERVER(mode) ? KEY_IPC_SERVER : KEY_IPC_CLIENT;
@@ -405,7 +497,11 @@ confroute_add(struct conf *conf, const struct route_spec *spec, char **cause)
 			goto fail;
 	} else if (confroute_default_tool(conf, spec, rc, cause) != 0)
 		goto fail;
-	if (spec->val[rk] != NULL) {
+	if (spec->val[KEY_WEB_SOCKET] != NULL ||
+	    (preset != NULL && preset->websocket)) {
+		if (confroute_ws(conf, spec, rc, preset, cause) != 0)
+			goto fail;
+	} else if (spec->val[rk] != NULL) {
 		if (confroute_addr(conf, spec, rk, &rc->runtime, cause) != 0)
 			goto fail;
 	} else {
@@ -423,6 +519,9 @@ confroute_add(struct conf *conf, const struct route_spec *spec, char **cause)
 	    &rc->frame_timeout_ms, cause) != 0)
 		goto fail;
 
+	if (rc->ws_url == NULL && confroute_ws(conf, spec, rc, preset,
+	    cause) != 0)
+		goto fail;
 	if (confroute_exposure(conf, spec, rc, cause) != 0 ||
 	    confroute_access(conf, spec, rc, cause) != 0 ||
 	    confroute_runtimes(conf, spec, rc, cause) != 0 ||
@@ -435,6 +534,7 @@ confroute_add(struct conf *conf, const struct route_spec *spec, char **cause)
 
 fail:
 	access_free(&rc->access);
+	conf_route_free_ws(rc);
 	free(rc->tool_dir);
 	free(rc->device);
 	free(rc->adb);

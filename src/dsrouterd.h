@@ -109,6 +109,7 @@ struct conf_mode {
 	enum route_mode mode;
 	const char *default_runtime;  /* a preset's runtime address */
 	enum forward_kind forward;    /* a preset's forwarding */
+	int websocket;                /* the runtime side is a WebSocket (browser apps) */
 };
 
 /* One route as configured: validated, not live. */
@@ -130,6 +131,9 @@ struct route_conf {
 	enum forward_kind forward; /* forward-port */
 	char *device;              /* device = SERIAL or UDID; NULL: every/first one */
 	char *adb;                 /* adb = PATH; NULL: looked for */
+	char *ws_url;              /* web-socket: the URL as written; NULL: not a WebSocket */
+	char *ws_path;             /* its path ("/diagnostics"); runtime holds HOST:PORT */
+	char **ws_origins;         /* allow-origins, NULL-ended; NULL: localhost pages only */
 	unsigned line;             /* line of the [route] header, 0 for the command line */
 	unsigned tool_line;        /* lines of the address keys */
 	unsigned runtime_line;
@@ -168,6 +172,8 @@ enum conf_key {
 	KEY_FORWARD_PORT,
 	KEY_DEVICE,
 	KEY_ADB,
+	KEY_WEB_SOCKET,
+	KEY_ALLOW_ORIGINS,
 	KEY_COUNT,
 };
 
@@ -379,6 +385,10 @@ int conf_route_mode(struct conf *, const struct route_spec *, enum route_mode *,
     const struct conf_mode **, char **);
 const char *conf_key_label(const struct conf *, enum conf_key, char *, size_t);
 int conf_parse_bool(const char *, int *);
+void conf_route_free_ws(struct route_conf *);
+void conf_route_copy_ws(struct route_conf *, const struct route_conf *);
+int conf_origins_equal(char *const *, char *const *);
+const char *conf_route_mode_name(const struct route_conf *);
 
 /* control.c */
 struct control *control_new(struct event_base *, const char *,
@@ -391,6 +401,9 @@ char *control_default_path(void);
 /* confroute.c */
 int confroute_add(struct conf *, const struct route_spec *, char **);
 int confroute_global_access(struct conf *, const struct route_spec *, char **);
+
+/* confws.c */
+int confws_origins(const char *, char ***, char **);
 
 /* conffile.c */
 int conffile_load(struct conf **, const char *, char **);

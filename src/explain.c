@@ -85,6 +85,12 @@ explain_app_ports(struct route *r, char *buf, size_t len)
 		return;
 	}
 	explain_app_address(r, host, sizeof host, port, sizeof port);
+	/* A browser app: the URL alone (it always connects, never suspends). */
+	if (rc->ws_url != NULL) {
+		snprintf(buf, len, strchr(host, ':') != NULL ? "ws://[%s]:%s%s" :
+		    "ws://%s:%s%s", host, port, rc->ws_path);
+		return;
+	}
 	snprintf(buf, len, "%s:%s,nosuspend,%s", host, port, mode);
 }
 
@@ -96,11 +102,20 @@ explain_log(struct route *r)
 	char ports[512];
 
 	explain_app_ports(r, ports, sizeof ports);
-	log_info(r->tag, "start the app%s with DOTNET_DiagnosticPorts=%s",
-	    rc->forward == FORWARD_ANDROID ? " on the Android device" :
-	    rc->forward == FORWARD_IOS ? " on the iOS device" :
-	    rc->preset == NULL ? "" : strcmp(rc->preset, "android-emu") == 0 ?
-	    " in the Android emulator" : " in the iOS simulator", ports);
+	if (rc->ws_url != NULL) {
+		log_info(r->tag, "start the browser app with DOTNET_DiagnosticPorts"
+		    "=%s: build it with <EnableDiagnostics>true</EnableDiagnostics> "
+		    "and set the variable in its startup script, "
+		    "dotnet.withEnvironmentVariable(\"DOTNET_DiagnosticPorts\", "
+		    "\"%s\")", ports, ports);
+	} else {
+		log_info(r->tag, "start the app%s with DOTNET_DiagnosticPorts=%s",
+		    rc->forward == FORWARD_ANDROID ? " on the Android device" :
+		    rc->forward == FORWARD_IOS ? " on the iOS device" :
+		    rc->preset == NULL ? "" : strcmp(rc->preset,
+		    "android-emu") == 0 ? " in the Android emulator" :
+		    " in the iOS simulator", ports);
+	}
 	if (MODE_TOOL_SERVER(rc->mode) && rc->tool_default) {
 		log_info(r->tag, "then run a tool against this process: "
 		    "dotnet-trace collect -p %ld (or dotnet-counters monitor "
@@ -125,10 +140,18 @@ explain_info(struct route *r, FILE *f)
 	char host[64], port[16], ports[512];
 
 	fprintf(f, "How to connect dsrouterd pid=%ld (route %s, %s) with an app "
-	    "and diagnostic tools.\n", pid, rc->name, conf_mode_name(rc->mode));
+	    "and diagnostic tools.\n", pid, rc->name, conf_route_mode_name(rc));
 	explain_app_ports(r, ports, sizeof ports);
-	fprintf(f, "Start the app with DOTNET_DiagnosticPorts=%s\n", ports);
-	if (rc->runtime.kind == ADDR_TCP) {
+	fprintf(f, "Start the %sapp with DOTNET_DiagnosticPorts=%s\n",
+	    rc->ws_url != NULL ? "browser (WebAssembly) " : "", ports);
+	if (rc->ws_url != NULL) {
+		fprintf(f, "Build it with the wasm-tools workload and "
+		    "<EnableDiagnostics>true</EnableDiagnostics>\n"
+		    "in its project, and set the port in its startup script "
+		    "(main.js, or\nBlazor.start's configureRuntime):\n"
+		    "dotnet.withEnvironmentVariable(\"DOTNET_DiagnosticPorts\", "
+		    "\"%s\")\n", ports);
+	} else if (rc->runtime.kind == ADDR_TCP) {
 		explain_app_address(r, host, sizeof host, port, sizeof port);
 		fprintf(f, "or build and run it with:\n[Default Tracing]\n"
 		    "dotnet build -t:Run -c Release -p:DiagnosticAddress=%s "

@@ -113,8 +113,7 @@ route_wait_ms(struct route *r)
 		explain_app_ports(r, ports, sizeof ports);
 		log_info(r->tag, "a tool waits up to %u s for a runtime on %s%s%s: "
 		    "start the app with DOTNET_DiagnosticPorts=%s", ms / 1000,
-		    r->rt_l != NULL ? listener_name(r->rt_l) :
-		    addr_describe(&r->conf.runtime), forward_summary(r) != NULL ?
+		    route_runtime_name(r), forward_summary(r) != NULL ?
 		    "; " : "", forward_summary(r) != NULL ? forward_summary(r) : "",
 		    ports);
 	}
@@ -188,6 +187,19 @@ route_dialled_runtime(struct conn *c)
 	route_start_session(c->route, c->partner, c, NULL);
 }
 
+/*
+ * The runtime end as users know it: the URL of a WebSocket, the address a
+ * listener got (its real port), or the configured address.
+ */
+const char *
+route_runtime_name(struct route *r)
+{
+	if (r->ws_name != NULL)
+		return r->ws_name;
+	return r->rt_l != NULL ? listener_name(r->rt_l) :
+	    addr_describe(&r->conf.runtime);
+}
+
 /* --runtime-timeout expired with no runtime seen. */
 static void
 route_runtime_timeout(evutil_socket_t fd, short events, void *arg)
@@ -200,7 +212,7 @@ route_runtime_timeout(evutil_socket_t fd, short events, void *arg)
 		return;
 	log_err(r->tag, "no runtime %s %s within %.1f s (--runtime-timeout); "
 	    "stopping the route", MODE_RUNTIME_SERVER(r->conf.mode) ?
-	    "connected to" : "reachable at", addr_describe(&r->conf.runtime),
+	    "connected to" : "reachable at", route_runtime_name(r),
 	    (double)r->conf.runtime_timeout_ms / 1000.0);
 	daemon_route_expired(r->daemon, r);
 }
@@ -231,7 +243,10 @@ route_listen(struct route *r, char **cause)
 {
 	const struct route_conf *rc = &r->conf;
 
-	if (MODE_RUNTIME_SERVER(rc->mode)) {
+	if (MODE_RUNTIME_SERVER(rc->mode) && rc->ws_url != NULL) {
+		if (wsroute_listen(r, cause) != 0)
+			return -1;
+	} else if (MODE_RUNTIME_SERVER(rc->mode)) {
 		r->rt_l = listener_new(r->base, &r->conf.runtime, NULL,
 		    accept_runtime, NULL, r, cause);
 		if (r->rt_l == NULL)
@@ -250,11 +265,11 @@ route_listen(struct route *r, char **cause)
 			route_router_name(r);
 	}
 	log_info(r->tag, "%s: tools %s %s, runtimes %s %s",
-	    conf_mode_name(rc->mode),
+	    conf_route_mode_name(rc),
 	    MODE_TOOL_SERVER(rc->mode) ? "connect to" : "are reached at",
 	    r->tool_l != NULL ? listener_name(r->tool_l) : addr_describe(&rc->tool),
 	    MODE_RUNTIME_SERVER(rc->mode) ? "connect to" : "are reached at",
-	    r->rt_l != NULL ? listener_name(r->rt_l) : addr_describe(&rc->runtime));
+	    route_runtime_name(r));
 	return 0;
 }
 
@@ -295,6 +310,7 @@ route_new(struct daemon *d, struct event_base *base, const struct route_conf *rc
 	r->conf.tool_dir = rc->tool_dir != NULL ? xstrdup(rc->tool_dir) : NULL;
 	r->conf.device = rc->device != NULL ? xstrdup(rc->device) : NULL;
 	r->conf.adb = rc->adb != NULL ? xstrdup(rc->adb) : NULL;
+	conf_route_copy_ws(&r->conf, rc);
 	r->ops = route_ops_table[rc->mode];
 	xasprintf(&r->tag, "route %s", rc->name);
 	pair_init(&r->pair, rc->many);
@@ -333,6 +349,7 @@ route_update(struct route *r, const struct route_conf *rc)
 	r->conf.allow_remote_tools = rc->allow_remote_tools;
 	access_free(&r->conf.access);
 	access_copy(&r->conf.access, &rc->access);
+	wsroute_update(r, rc);
 	if (rc->runtime_timeout_ms != old_rt)
 		route_arm_runtime_timeout(r);
 	log_info(r->tag, "updated in place: pair-timeout %u ms (0: default), "
@@ -421,6 +438,7 @@ route_free(struct route *r)
 	}
 	while ((c = TAILQ_FIRST(&r->conns)) != NULL)
 		conn_free(c);
+	wsroute_free(r);
 	forward_free(r);
 	if (r->ops->stop != NULL)
 		r->ops->stop(r);
@@ -435,6 +453,7 @@ route_free(struct route *r)
 	free(r->conf.tool_dir);
 	free(r->conf.device);
 	free(r->conf.adb);
+	conf_route_free_ws(&r->conf);
 	free(r->tag);
 	free(r);
 }

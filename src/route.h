@@ -2,7 +2,8 @@
 /*
  * route.h: the route subsystem's private types, shared by route.c (a
  * route's lifetime and sessions), conn.c (connections in their preamble),
- * dial.c (outgoing connections) and the four mode files, server_server.c,
+ * dial.c (outgoing connections), wsroute.c (a WebSocket runtime side)
+ * and the four mode files, server_server.c,
  * server_client.c, client_server.c and client_client.c, each of which
  * fills one struct route_ops. Other modules use dsrouterd.h only.
  */
@@ -187,6 +188,10 @@ struct route {
 	/* client-server: re-offers to the tool. */
 	struct backoff tool_backoff;
 
+	/* A WebSocket runtime side (browser apps): upgrades and bridges. */
+	struct wsserver *ws;
+	char *ws_name;            /* ws://HOST:PORT/PATH, with the real port */
+
 	/* Physical devices (forward-port): adb reverse/forward, or usbmux. */
 	struct adbfwd *adb;
 	struct usbmux *usbmux;
@@ -261,6 +266,7 @@ unsigned route_wait_ms(struct route *);
 void route_start_session(struct route *, struct conn *, struct conn *,
     struct pair_runtime *);
 void route_dialled_runtime(struct conn *);
+const char *route_runtime_name(struct route *);
 
 /* runtime.c */
 struct runtime *runtime_of(struct pair_runtime *);
@@ -270,6 +276,12 @@ void runtime_free_all(struct route *);
 void runtime_check(struct runtime *);
 void runtime_probe_later(struct runtime *, unsigned);
 void runtime_probed(struct runtime *, const char *);
+
+/* wsroute.c */
+int wsroute_listen(struct route *, char **);
+void wsroute_update(struct route *, const struct route_conf *);
+void wsroute_free(struct route *);
+void wsroute_status(struct route *, struct evbuffer *, int);
 
 /* server_client.c */
 extern const struct route_ops server_client_ops;

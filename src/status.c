@@ -175,18 +175,18 @@ status_route(struct route *r, struct evbuffer *out, int json, int first)
 {
 	const char *tool = r->tool_l != NULL ? listener_name(r->tool_l) :
 	    addr_describe(&r->conf.tool);
-	const char *rt = r->rt_l != NULL ? listener_name(r->rt_l) :
-	    addr_describe(&r->conf.runtime);
+	const char *rt = route_runtime_name(r);
 	struct session *s;
 	int f = 1;
 
 	if (!json) {
 		evbuffer_add_printf(out, "route %s: %s%s, tools %s, runtimes %s%s\n",
-		    r->conf.name, conf_mode_name(r->conf.mode),
+		    r->conf.name, conf_route_mode_name(&r->conf),
 		    r->conf.many ? " (many runtimes)" : "", tool, rt,
 		    MODE_RUNTIME_SERVER(r->conf.mode) ? "" :
 		    route_runtime_present(r) ? " (reachable)" : " (not reached)");
 		forward_status(r, out, 0);
+		wsroute_status(r, out, 0);
 		status_runtimes(r, out, 0);
 		TAILQ_FOREACH(s, &r->sessions, entry)
 			status_session(s, out, 0, 0);
@@ -211,6 +211,7 @@ status_route(struct route *r, struct evbuffer *out, int json, int first)
 	}
 	status_add(out, "]");
 	forward_status(r, out, 1);
+	wsroute_status(r, out, 1);
 	status_totals(r, out, 1);
 	status_add(out, "}");
 }

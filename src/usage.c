@@ -22,6 +22,12 @@
 "  -tcps, --tcp-server ADDR     address runtimes connect to\n"
 #define U_TCPC \
 "  -tcpc, --tcp-client ADDR     address of a runtime listening\n"
+#define U_WS \
+"  -ws, --web-socket URL        where browser apps connect, ws://HOST:PORT/PATH\n" \
+"                               (default ws://127.0.0.1:8088/diagnostics)\n" \
+"  --allow-origins LIST         web pages allowed to connect, by commas:\n" \
+"                               http(s)://HOST[:PORT], localhost, null or *\n" \
+"                               (default: pages of localhost only)\n"
 #define U_TIMEOUTS \
 "  -rt, --runtime-timeout SECS  stop if no runtime connects in time\n" \
 "  -pt, --pair-timeout SECS     how long a tool waits for a runtime (default:\n" \
@@ -111,6 +117,23 @@ static const struct usage_verb {
 	  U_IPCS U_TCPC U_TIMEOUTS U_COMMON,
 	  "dsrouterd ios-sim\n"
 	  "dotnet-trace collect -p <dsrouterd pid>\n" },
+	{ "server-websocket",
+	  "server-server for a browser (WebAssembly) app: tools connect to the\n"
+	  "tool socket; the app's diagnostic server connects to --web-socket over\n"
+	  "a WebSocket (the app sets DOTNET_DiagnosticPorts to the URL), each\n"
+	  "connection a runtime connection in binary messages.\n",
+	  U_IPCS U_WS U_TIMEOUTS U_MANY U_MANY_DIR U_REMOTE U_COMMON,
+	  "dsrouterd server-websocket -ws ws://127.0.0.1:8088/diagnostics\n"
+	  "(the app: DOTNET_DiagnosticPorts=ws://127.0.0.1:8088/diagnostics)\n"
+	  "dotnet-trace collect -p <dsrouterd pid>\n" },
+	{ "client-websocket",
+	  "client-server for a browser (WebAssembly) app: the app's diagnostic\n"
+	  "server connects to --web-socket over a WebSocket; for each connection\n"
+	  "the router connects to a tool listening at --ipc-client and introduces\n"
+	  "the app to it.\n",
+	  U_IPCC U_WS U_TIMEOUTS U_MANY U_COMMON,
+	  "dotnet-trace collect --diagnostic-port /tmp/tool.sock &\n"
+	  "dsrouterd client-websocket -ipcc /tmp/tool.sock\n" },
 	{ "status",
 	  "Ask a running dsrouterd what it is doing: its routes, their runtimes\n"
 	  "(pid, cookie, command line, tool socket), sessions in flight and totals.\n"
@@ -151,8 +174,8 @@ usage_print(FILE *f)
 "\n"
 "Routes .NET diagnostic IPC between tools (dotnet-trace, dotnet-counters,\n"
 "dotnet-monitor, ...) on local sockets and runtimes on TCP (Android, iOS,\n"
-"emulators, containers) or Unix sockets. Command line compatible with\n"
-"dotnet-dsrouter.\n"
+"emulators, containers), Unix sockets or WebSocket (browser apps). Command\n"
+"line compatible with dotnet-dsrouter.\n"
 "\n"
 "Verbs (tool side - runtime side):\n"
 "  server-server  tools connect to --ipc-server; runtimes connect to --tcp-server\n"
@@ -167,10 +190,16 @@ usage_print(FILE *f)
 "  android        server-server on 127.0.0.1:9001 with adb reverse tcp:9000\n"
 "                 tcp:9001 on the USB devices (the app uses 127.0.0.1:9000)\n"
 "  ios            server-client to the device's port 9000 through usbmuxd\n"
+"Browser (WebAssembly) apps, whose diagnostic server connects over a WebSocket:\n"
+"  server-websocket  tools connect to --ipc-server; apps connect to\n"
+"                 --web-socket (default ws://127.0.0.1:8088/diagnostics)\n"
+"  client-websocket  the router connects to --ipc-client; apps connect to\n"
+"                 --web-socket\n"
 "With no verb and no -c, dsrouterd runs android-emu.\n"
 "\n"
 "Options:\n"
-U_IPCS U_IPCC U_TCPS U_TCPC U_TIMEOUTS U_MANY U_MANY_DIR U_DEVICE U_REMOTE U_COMMON
+U_IPCS U_IPCC U_TCPS U_TCPC U_WS U_TIMEOUTS U_MANY U_MANY_DIR U_DEVICE U_REMOTE
+U_COMMON
 "  -c, --config FILE            run the routes of an INI file\n"
 "  -t, --test-config            check the configuration and exit\n"
 "  -V, --version                show the version\n"

@@ -92,6 +92,7 @@ struct wsserver *wsserver_new(struct event_base *, const struct ws_conf *,
 void wsserver_accept(struct wsserver *, int);
 size_t wsserver_count(struct wsserver *);
 void wsserver_stats(struct wsserver *, struct ws_stats *);
+void wsserver_set_origins(struct wsserver *, const char *const *);
 void wsserver_free(struct wsserver *);
 
 #endif /* WS_H */

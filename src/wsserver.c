@@ -363,6 +363,36 @@ wshs_timeout_cb(evutil_socket_t fd, short events, void *arg)
 	wshs_answer(h);
 }
 
+/* Free a NULL-ended copy of an origin list. */
+static void
+wss_origins_free(char **origins)
+{
+	size_t i;
+
+	if (origins == NULL)
+		return;
+	for (i = 0; origins[i] != NULL; i++)
+		free(origins[i]);
+	free(origins);
+}
+
+/* A NULL-ended copy of an origin list (NULL stays NULL). */
+static char **
+wss_origins_copy(const char *const *origins)
+{
+	char **copy;
+	size_t i, n = 0;
+
+	if (origins == NULL)
+		return NULL;
+	while (origins[n] != NULL)
+		n++;
+	copy = xcalloc(n + 1, sizeof *copy);
+	for (i = 0; i < n; i++)
+		copy[i] = xstrdup(origins[i]);
+	return copy;
+}
+
 /*
  * A server for one WebSocket runtime listener: ready(fd, arg) gets the
  * route's end of each upgraded connection (non-blocking, close-on-exec)
@@ -373,7 +403,6 @@ wsserver_new(struct event_base *base, const struct ws_conf *conf,
     void (*ready)(int, void *), void *arg, char **cause)
 {
 	struct wsserver *s;
-	size_t i, n = 0;
 
 	if (ws_supported(cause) != 0)
 		return NULL;
@@ -390,13 +419,7 @@ wsserver_new(struct event_base *base, const struct ws_conf *conf,
 	ratelimit_init(&s->warnings, 20, 5000);
 	s->path = xstrdup(conf->path);
 	s->tag = xstrdup(conf->tag != NULL ? conf->tag : "websocket");
-	if (conf->origins != NULL) {
-		while (conf->origins[n] != NULL)
-			n++;
-		s->origins = xcalloc(n + 1, sizeof *s->origins);
-		for (i = 0; i < n; i++)
-			s->origins[i] = xstrdup(conf->origins[i]);
-	}
+	s->origins = wss_origins_copy(conf->origins);
 	s->conf.path = s->path;
 	s->conf.origins = (const char *const *)s->origins;
 	s->conf.tag = s->tag;
@@ -457,12 +480,23 @@ wsserver_stats(struct wsserver *s, struct ws_stats *st)
 	st->bridges = s->nlinks;
 }
 
+/*
+ * Change the origins allowed (a reload): upgrades judged from now on
+ * follow the new list; connections already upgraded are left alone.
+ */
+void
+wsserver_set_origins(struct wsserver *s, const char *const *origins)
+{
+	wss_origins_free(s->origins);
+	s->origins = wss_origins_copy(origins);
+	s->conf.origins = (const char *const *)s->origins;
+}
+
 /* Close every upgrade and bridge, and free the server. */
 void
 wsserver_free(struct wsserver *s)
 {
 	struct wslink *l;
-	size_t i;
 
 	if (s == NULL)
 		return;
@@ -473,11 +507,7 @@ wsserver_free(struct wsserver *s)
 		wsbridge_free(l->b);
 		free(l);
 	}
-	if (s->origins != NULL) {
-		for (i = 0; s->origins[i] != NULL; i++)
-			free(s->origins[i]);
-		free(s->origins);
-	}
+	wss_origins_free(s->origins);
 	free(s->path);
 	free(s->tag);
 	free(s);

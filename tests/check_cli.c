@@ -799,6 +799,178 @@ START_TEST(test_usage_text)
 }
 END_TEST
 
+/* ---- WebSocket runtime sides: server-websocket, client-websocket, -ws ---- */
+
+#ifdef HAVE_WEBSOCKET
+/* Command lines with a browser app's WebSocket, and what the route must be. */
+static const struct {
+	const char *args[MAX_ARGS];
+	const char *name;
+	enum route_mode mode;
+	const char *tool;         /* NULL: the default tool socket */
+	const char *url, *path, *host;
+	unsigned port;
+	const char *origin0;      /* the first of allow-origins, or NULL */
+	size_t norigins;
+} ws_routes[] = {
+	/* The verbs alone: dotnet-dsrouter's default URL. */
+	{ { "server-websocket", NULL }, "server-websocket", MODE_SERVER_SERVER,
+	    NULL, "ws://127.0.0.1:8088/diagnostics", "/diagnostics",
+	    "127.0.0.1", 8088, NULL, 0 },
+	{ { "client-websocket", "-ipcc", "/tmp/c-ws.sock", NULL },
+	    "client-websocket", MODE_CLIENT_SERVER, "/tmp/c-ws.sock",
+	    "ws://127.0.0.1:8088/diagnostics", "/diagnostics", "127.0.0.1",
+	    8088, NULL, 0 },
+	/* -ws and --web-socket, every way of giving a value. */
+	{ { "server-websocket", "-ipcs", "/tmp/c-ws1.sock", "-ws",
+	    "ws://127.0.0.1:9070/app", NULL }, "server-websocket",
+	    MODE_SERVER_SERVER, "/tmp/c-ws1.sock", "ws://127.0.0.1:9070/app",
+	    "/app", "127.0.0.1", 9070, NULL, 0 },
+	{ { "server-websocket", "--web-socket=ws://localhost:9071", NULL },
+	    "server-websocket", MODE_SERVER_SERVER, NULL,
+	    "ws://localhost:9071", "/", NULL, 9071, NULL, 0 },
+	{ { "client-websocket", "-ipcc:/tmp/c-ws2.sock",
+	    "--web-socket:http://[::1]:9072/d", NULL }, "client-websocket",
+	    MODE_CLIENT_SERVER, "/tmp/c-ws2.sock", "http://[::1]:9072/d", "/d",
+	    "::1", 9072, NULL, 0 },
+	/* The verbs of the four with -ws in place of -tcps, or no verb. */
+	{ { "server-server", "-ipcs", "/tmp/c-ws3.sock", "-ws",
+	    "ws://127.0.0.1:9073/x", NULL }, "server-server", MODE_SERVER_SERVER,
+	    "/tmp/c-ws3.sock", "ws://127.0.0.1:9073/x", "/x", "127.0.0.1", 9073,
+	    NULL, 0 },
+	{ { "-ipcc", "/tmp/c-ws4.sock", "-ws", "ws://127.0.0.1:9074/x", NULL },
+	    "default", MODE_CLIENT_SERVER, "/tmp/c-ws4.sock",
+	    "ws://127.0.0.1:9074/x", "/x", "127.0.0.1", 9074, NULL, 0 },
+	{ { "-ws", "ws://127.0.0.1:9075/x", NULL }, "default",
+	    MODE_SERVER_SERVER, NULL, "ws://127.0.0.1:9075/x", "/x",
+	    "127.0.0.1", 9075, NULL, 0 },
+	/* Origins allowed. */
+	{ { "server-websocket", "--allow-origins",
+	    "http://127.0.0.1:5000, https://app.example", NULL },
+	    "server-websocket", MODE_SERVER_SERVER, NULL,
+	    "ws://127.0.0.1:8088/diagnostics", "/diagnostics", "127.0.0.1",
+	    8088, "http://127.0.0.1:5000", 2 },
+	{ { "server-websocket", "--allow-origins=*", "-rt", "5", NULL },
+	    "server-websocket", MODE_SERVER_SERVER, NULL,
+	    "ws://127.0.0.1:8088/diagnostics", "/diagnostics", "127.0.0.1",
+	    8088, "*", 1 },
+};
+
+START_TEST(test_ws_route)
+{
+	struct route_conf *rc;
+	size_t n = 0;
+
+	ck_assert_msg(parse(ws_routes[_i].args) == 0, "refused: %s", cause);
+	rc = only_route();
+	ck_assert_str_eq(rc->name, ws_routes[_i].name);
+	ck_assert_int_eq(rc->mode, ws_routes[_i].mode);
+	if (ws_routes[_i].tool == NULL)
+		assert_default_tool(rc);
+	else
+		ck_assert_str_eq(rc->tool.path, ws_routes[_i].tool);
+	ck_assert_str_eq(rc->ws_url, ws_routes[_i].url);
+	ck_assert_str_eq(rc->ws_path, ws_routes[_i].path);
+	ck_assert_int_eq(rc->runtime.kind, ADDR_TCP);
+	if (ws_routes[_i].host != NULL)
+		ck_assert_str_eq(rc->runtime.host, ws_routes[_i].host);
+	ck_assert_uint_eq(rc->runtime.port, ws_routes[_i].port);
+	if (ws_routes[_i].origin0 == NULL) {
+		ck_assert_ptr_null(rc->ws_origins);
+	} else {
+		ck_assert_str_eq(rc->ws_origins[0], ws_routes[_i].origin0);
+		while (rc->ws_origins[n] != NULL)
+			n++;
+		ck_assert_uint_eq(n, ws_routes[_i].norigins);
+	}
+}
+END_TEST
+
+/* WebSocket command lines that are refused, with one line each. */
+static const struct {
+	const char *args[MAX_ARGS];
+	const char *what;
+} ws_refused[] = {
+	{ { "server-websocket", "-ws", "wss://127.0.0.1:8088/x", NULL },
+	    "--web-socket: wss://127.0.0.1:8088/x: wss:// (TLS) is not supported" },
+	{ { "server-websocket", "-ws", "127.0.0.1:8088", NULL },
+	    "not a WebSocket URL: write ws://HOST:PORT/PATH" },
+	{ { "server-client", "-tcpc", "127.0.0.1:9000", "-ws",
+	    "ws://127.0.0.1:8088/x", NULL }, "--web-socket does not go with "
+	    "mode server-client: a browser app connects to the router" },
+	{ { "client-client", "-ipcc", "/tmp/x.sock", "-ws",
+	    "ws://127.0.0.1:8088/x", NULL },
+	    "--web-socket does not go with mode client-client" },
+	{ { "ios-sim", "-ws", "ws://127.0.0.1:8088/x", NULL },
+	    "--web-socket does not go with mode server-client" },
+	{ { "server-server", "-tcps", "127.0.0.1:9000", "-ws",
+	    "ws://127.0.0.1:8088/x", NULL },
+	    "--tcp-server does not go with --web-socket: keep one" },
+	{ { "-tcps", "127.0.0.1:9000", "-ws", "ws://127.0.0.1:8088/x", NULL },
+	    "has both tcp-server and web-socket; keep one" },
+	{ { "server-websocket", "-tcps", "127.0.0.1:9000", NULL },
+	    "--tcp-server does not go with mode server-websocket" },
+	{ { "client-websocket", NULL }, "mode client-websocket needs "
+	    "--ipc-client" },
+	{ { "server-websocket", "-ws", "ws://127.0.0.1:8088/x", "-ws",
+	    "ws://127.0.0.1:8089/x", NULL }, "option --web-socket given twice" },
+	{ { "server-websocket", "--allow-origins", "evil.example", NULL },
+	    "--allow-origins: 'evil.example' is not an origin" },
+	{ { "server-server", "-tcps", "127.0.0.1:9000", "--allow-origins",
+	    "*", NULL }, "--allow-origins goes with a browser app's WebSocket" },
+	{ { "server-websocket", "-fp", "Android", NULL },
+	    "forward-port does not go with a browser app's WebSocket" },
+	{ { "server-websocket", "-ws", NULL }, "option --web-socket needs a value" },
+};
+
+START_TEST(test_ws_refused)
+{
+	ck_assert_int_eq(parse(ws_refused[_i].args), EX_USAGE);
+	ck_assert_ptr_nonnull(cause);
+	ck_assert_msg(strstr(cause, ws_refused[_i].what) != NULL, "message "
+	    "'%s' does not contain '%s'", cause, ws_refused[_i].what);
+	ck_assert_ptr_null(strchr(cause, '\n'));
+}
+END_TEST
+#else
+/* Built without WebSocket support: -t says so, in one line. */
+START_TEST(test_ws_unsupported)
+{
+	static const char *const args[] = { "server-websocket", "-t", NULL };
+
+	ck_assert_int_eq(parse(args), EX_USAGE);
+	ck_assert_ptr_nonnull(strstr(cause, "built without WebSocket support"));
+	ck_assert_ptr_nonnull(strstr(cause, "libwslay-dev nettle-dev"));
+	ck_assert_ptr_null(strchr(cause, '\n'));
+}
+END_TEST
+#endif
+
+/* The verbs' help, and the options in the whole usage. */
+START_TEST(test_ws_help)
+{
+	static const char *const args[] = { "help", "server-websocket", NULL };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	ck_assert_int_eq(parse_kept(args), 0);
+	ck_assert_int_eq(cli.action, CLI_HELP);
+	ck_assert_str_eq(cli.help_verb, "server-websocket");
+	f = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(usage_verb(f, "server-websocket"), 0);
+	ck_assert_int_eq(usage_verb(f, "client-websocket"), 0);
+	usage_print(f);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_ptr_nonnull(strstr(buf, "-ws, --web-socket URL"));
+	ck_assert_ptr_nonnull(strstr(buf, "--allow-origins"));
+	ck_assert_ptr_nonnull(strstr(buf, "ws://127.0.0.1:8088/diagnostics"));
+	ck_assert_ptr_nonnull(strstr(buf, "Usage: dsrouterd client-websocket"));
+	free(buf);
+}
+END_TEST
+
 /* The cli.c suite. */
 Suite *
 cli_suite(void)
@@ -837,6 +1009,17 @@ cli_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_access_options);
 	tcase_add_loop_test(tc, test_config_and_route, 0, NITEMS(route_opts));
+	suite_add_tcase(s, tc);
+
+	tc = unit_tcase("websocket");
+	tcase_add_checked_fixture(tc, setup, teardown);
+#ifdef HAVE_WEBSOCKET
+	tcase_add_loop_test(tc, test_ws_route, 0, NITEMS(ws_routes));
+	tcase_add_loop_test(tc, test_ws_refused, 0, NITEMS(ws_refused));
+#else
+	tcase_add_test(tc, test_ws_unsupported);
+#endif
+	tcase_add_test(tc, test_ws_help);
 	suite_add_tcase(s, tc);
 
 	return s;

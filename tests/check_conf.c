@@ -702,6 +702,9 @@ START_TEST(test_keys_and_modes)
 		{ "android-emu", 1 },
 		{ "android", 1 },
 		{ "ios", 1 },
+		{ "server-websocket", 1 },
+		{ "client-websocket", 1 },
+		{ "server-websockets", 0 },
 		{ "server", 0 },
 	};
 	int i, k;
@@ -1023,6 +1026,232 @@ START_TEST(test_route_equal)
 }
 END_TEST
 
+/* ---- WebSocket runtime sides (browser apps) ------------------------------ */
+
+#ifdef HAVE_WEBSOCKET
+/* Routes whose runtime side is a WebSocket, every way of writing one. */
+static const char ws_valid[] =
+    "[dsrouterd]\n"                                        /* 1 */
+    "allow-origins = http://app.example:8080\n"            /* 2 */
+    "[route verb]\n"                                       /* 3 */
+    "mode = server-websocket\n"                            /* 4 */
+    "ipc-server = /tmp/dsr-t-ws1.sock\n"                   /* 5 */
+    "[route key]\n"                                        /* 6 */
+    "mode = server-server\n"                               /* 7 */
+    "ipc-server = /tmp/dsr-t-ws2.sock\n"                   /* 8 */
+    "web-socket = ws://127.0.0.1:9301/dbg/app1\n"          /* 9 */
+    "allow-origins = localhost, https://Site.example/ ,*\n" /* 10 */
+    "[route implied]\n"                                    /* 11 */
+    "ipc-server = /tmp/dsr-t-ws3.sock\n"                   /* 12 */
+    "web-socket = http://[::1]:9302\n"                     /* 13 */
+    "[route client]\n"                                     /* 14 */
+    "mode = client-websocket\n"                            /* 15 */
+    "ipc-client = /tmp/dsr-t-ws4.sock\n"                   /* 16 */
+    "web-socket = ws://127.0.0.1:9303/diagnostics\n"       /* 17 */
+    "runtimes = many\n"                                    /* 18 */
+    "[route tcp]\n"                                        /* 19 */
+    "ipc-server = /tmp/dsr-t-ws5.sock\n"                   /* 20 */
+    "tcp-server = 127.0.0.1:9304\n";                       /* 21 */
+
+START_TEST(test_ws_valid)
+{
+	struct conf *conf;
+	struct route_conf *rc;
+
+	conf = load_ok(ws_valid);
+	ck_assert_uint_eq(conf->nroutes, 5);
+
+	rc = route(conf, "verb");
+	ck_assert_int_eq(rc->mode, MODE_SERVER_SERVER);
+	ck_assert_str_eq(conf_route_mode_name(rc), "server-websocket");
+	ck_assert_str_eq(rc->ws_url, "ws://127.0.0.1:8088/diagnostics");
+	ck_assert_str_eq(rc->ws_path, "/diagnostics");
+	assert_tcp(&rc->runtime, "127.0.0.1", 8088);
+	ck_assert_uint_eq(rc->runtime_line, 3);
+	ck_assert_ptr_nonnull(rc->ws_origins);  /* [dsrouterd]'s default */
+	ck_assert_str_eq(rc->ws_origins[0], "http://app.example:8080");
+	ck_assert_ptr_null(rc->ws_origins[1]);
+
+	rc = route(conf, "key");
+	ck_assert_str_eq(conf_route_mode_name(rc), "server-websocket");
+	ck_assert_str_eq(rc->ws_path, "/dbg/app1");
+	assert_tcp(&rc->runtime, "127.0.0.1", 9301);
+	ck_assert_uint_eq(rc->runtime_line, 9);
+	ck_assert_str_eq(rc->ws_origins[0], "localhost");
+	ck_assert_str_eq(rc->ws_origins[1], "https://Site.example/");
+	ck_assert_str_eq(rc->ws_origins[2], "*");
+	ck_assert_ptr_null(rc->ws_origins[3]);
+
+	rc = route(conf, "implied");
+	ck_assert_int_eq(rc->mode, MODE_SERVER_SERVER);
+	ck_assert_str_eq(rc->ws_path, "/");
+	assert_tcp(&rc->runtime, "::1", 9302);
+	ck_assert_str_eq(rc->ws_url, "http://[::1]:9302");
+
+	rc = route(conf, "client");
+	ck_assert_int_eq(rc->mode, MODE_CLIENT_SERVER);
+	ck_assert_str_eq(conf_route_mode_name(rc), "client-websocket");
+	ck_assert_int_eq(rc->many, 1);
+	assert_tcp(&rc->runtime, "127.0.0.1", 9303);
+
+	/* A TCP route takes no origins, not even [dsrouterd]'s. */
+	rc = route(conf, "tcp");
+	ck_assert_ptr_null(rc->ws_url);
+	ck_assert_ptr_null(rc->ws_path);
+	ck_assert_ptr_null(rc->ws_origins);
+	ck_assert_str_eq(conf_route_mode_name(rc), "server-server");
+	conf_free(conf);
+
+	/* Without allow-origins: NULL, the localhost rule. */
+	conf = load_ok("[route a]\nmode = server-websocket\n");
+	ck_assert_ptr_null(TAILQ_FIRST(&conf->routes)->ws_origins);
+	conf_free(conf);
+}
+END_TEST
+
+/* WebSocket routes refused: the line named, and what the message says. */
+static const struct {
+	const char *text;
+	unsigned line;
+	const char *what;
+} ws_bad[] = {
+	{ "[route a]\nmode = server-client\ntcp-client = 127.0.0.1:9000\n"
+	    "web-socket = ws://127.0.0.1:8088/x\n", 4, "web-socket does not go "
+	    "with mode server-client: a browser app connects to the router" },
+	{ "[route a]\nmode = client-client\nipc-client = /tmp/t.sock\n"
+	    "web-socket = ws://127.0.0.1:8088/x\n", 4,
+	    "web-socket does not go with mode client-client" },
+	{ "[route a]\nmode = ios-sim\nweb-socket = ws://127.0.0.1:8088/x\n", 3,
+	    "web-socket does not go with mode server-client" },
+	{ "[route a]\nmode = android-emu\n\nweb-socket = ws://127.0.0.1:8088/x\n",
+	    4, "web-socket does not go with mode server-server" },
+	/* Implied modes: both runtime sides. */
+	{ "[route a]\nweb-socket = ws://127.0.0.1:8088/x\n"
+	    "tcp-server = 127.0.0.1:9000\n", 3, "route 'a' has both tcp-server "
+	    "and web-socket; keep one" },
+	{ "[route a]\ntcp-client = 127.0.0.1:9000\n\n"
+	    "web-socket = ws://127.0.0.1:8088/x\n", 4,
+	    "route 'a' has both tcp-client and web-socket" },
+	/* Given modes: tcp-server beside it, or in place of it. */
+	{ "[route a]\nmode = server-server\nweb-socket = ws://127.0.0.1:8088/x\n"
+	    "tcp-server = 127.0.0.1:9000\n", 4,
+	    "tcp-server does not go with web-socket: keep one" },
+	{ "[route a]\nmode = server-websocket\ntcp-server = 127.0.0.1:9000\n", 3,
+	    "tcp-server does not go with mode server-websocket (it takes "
+	    "ipc-server and web-socket)" },
+	{ "[route a]\nmode = client-websocket\nipc-client = /tmp/t.sock\n"
+	    "tcp-client = 127.0.0.1:9000\n", 4,
+	    "tcp-client does not go with mode client-websocket" },
+	{ "[route a]\nmode = client-websocket\n", 1, "route 'a': mode "
+	    "client-websocket needs ipc-client" },
+	{ "[route a]\nmode = server-server\nipc-server = /tmp/x.sock\n", 1,
+	    "needs tcp-server or web-socket" },
+	/* The URL. */
+	{ "[route a]\nmode = server-websocket\n"
+	    "web-socket = wss://127.0.0.1:8088/x\n", 3,
+	    "web-socket: wss://127.0.0.1:8088/x: wss:// (TLS) is not supported" },
+	{ "[route a]\nweb-socket = tcp://127.0.0.1:8088\n", 2,
+	    "web-socket: tcp://127.0.0.1:8088: not a WebSocket URL" },
+	{ "[route a]\nweb-socket = ws://127.0.0.1:99999/x\n", 2,
+	    "web-socket: ws://127.0.0.1:99999/x: bad port" },
+	{ "[route a]\nweb-socket = ws://127.0.0.1:8088/x?y=1\n", 2,
+	    "a query or fragment is not supported" },
+	{ "[route a]\nweb-socket = ws://no-such-host.invalid:8088/x\n", 2,
+	    "web-socket: " },
+	/* allow-origins. */
+	{ "[route a]\nipc-server = /tmp/x.sock\ntcp-server = 127.0.0.1:9000\n"
+	    "allow-origins = localhost\n", 4, "allow-origins goes with a "
+	    "browser app's WebSocket" },
+	{ "[route a]\nmode = server-websocket\n"
+	    "allow-origins = localhost, ftp://x\n", 3,
+	    "allow-origins: 'ftp://x' is not an origin" },
+	{ "[route a]\nmode = server-websocket\n"
+	    "allow-origins = http://a.example/page\n", 3,
+	    "'http://a.example/page' is not an origin" },
+	{ "[route a]\nmode = server-websocket\nallow-origins = http://\n", 3,
+	    "'http://' is not an origin" },
+	{ "[route a]\nmode = server-websocket\nallow-origins = , ,\n", 3,
+	    "allow-origins: no origin given" },
+	/* No forwarding to a device. */
+	{ "[route a]\nmode = server-websocket\nforward-port = Android\n", 3,
+	    "forward-port does not go with a browser app's WebSocket" },
+	/* The same address as another route's listener. */
+	{ "[route a]\nmode = server-websocket\nipc-server = /tmp/a.sock\n"
+	    "[route b]\nipc-server = /tmp/b.sock\ntcp-server = 127.0.0.1:8088\n",
+	    6, "routes 'a' and 'b' both listen on 127.0.0.1:8088" },
+};
+
+START_TEST(test_ws_bad)
+{
+	load_fails(ws_bad[_i].text, ws_bad[_i].line, ws_bad[_i].what);
+}
+END_TEST
+
+/* What a reload does when a WebSocket route changes. */
+static const struct {
+	const char *a, *b;
+	int same_ends, equal;
+} ws_ends[] = {
+	/* Another port, another path, TCP in its place: other ends. */
+	{ "mode = server-websocket\n",
+	    "mode = server-websocket\nweb-socket = ws://127.0.0.1:8089/diagnostics\n",
+	    0, 0 },
+	{ "mode = server-websocket\n",
+	    "mode = server-websocket\nweb-socket = ws://127.0.0.1:8088/other\n",
+	    0, 0 },
+	{ "ipc-server = /tmp/w.sock\nweb-socket = ws://127.0.0.1:8088/d\n",
+	    "ipc-server = /tmp/w.sock\ntcp-server = 127.0.0.1:8088\n", 0, 0 },
+	{ "mode = server-websocket\n", "mode = client-websocket\n"
+	    "ipc-client = /tmp/w.sock\n", 0, 0 },
+	/* The same URL written otherwise: the same route. */
+	{ "mode = server-websocket\n",
+	    "mode = server-websocket\nweb-socket = http://127.0.0.1:8088/diagnostics\n",
+	    1, 1 },
+	/* Origins: applied in place. */
+	{ "mode = server-websocket\n",
+	    "mode = server-websocket\nallow-origins = http://a.example\n", 1, 0 },
+	{ "mode = server-websocket\nallow-origins = http://a.example\n",
+	    "mode = server-websocket\nallow-origins = http://b.example\n", 1, 0 },
+	{ "mode = server-websocket\nallow-origins = http://a.example\n",
+	    "mode = server-websocket\nallow-origins = http://a.example, *\n",
+	    1, 0 },
+	{ "mode = server-websocket\nallow-origins = *\n",
+	    "mode = server-websocket\nallow-origins = *\n", 1, 1 },
+};
+
+START_TEST(test_ws_same_ends)
+{
+	struct conf *a, *b;
+	char text[512];
+	const struct route_conf *ra, *rb;
+
+	snprintf(text, sizeof text, "[route w]\n%s", ws_ends[_i].a);
+	a = load_ok(text);
+	snprintf(text, sizeof text, "[route w]\n%s", ws_ends[_i].b);
+	b = load_ok(text);
+	ra = TAILQ_FIRST(&a->routes);
+	rb = TAILQ_FIRST(&b->routes);
+	ck_assert_int_eq(conf_route_same_ends(ra, rb), ws_ends[_i].same_ends);
+	ck_assert_int_eq(conf_route_same_ends(rb, ra), ws_ends[_i].same_ends);
+	ck_assert_int_eq(conf_route_equal(ra, rb), ws_ends[_i].equal);
+	ck_assert_int_eq(conf_route_equal(rb, ra), ws_ends[_i].equal);
+	conf_free(a);
+	conf_free(b);
+}
+END_TEST
+#else
+/* A build without WebSocket support says so, naming the line. */
+START_TEST(test_ws_unsupported)
+{
+	load_fails("[route a]\nmode = server-websocket\n", 1, "built without "
+	    "WebSocket support");
+	load_fails("[route a]\nipc-server = /tmp/x.sock\n"
+	    "web-socket = ws://127.0.0.1:8088/x\n", 3, "built without "
+	    "WebSocket support");
+}
+END_TEST
+#endif
+
 /* The conf.c suite. */
 Suite *
 conf_suite(void)
@@ -1053,6 +1282,16 @@ conf_suite(void)
 	tcase_add_loop_test(tc, test_parse_seconds, 0, NITEMS(seconds));
 	tcase_add_loop_test(tc, test_parse_seconds_garbage, 0, NITEMS(garbage));
 	tcase_add_test(tc, test_keys_and_modes);
+	suite_add_tcase(s, tc);
+
+	tc = unit_tcase("websocket");
+#ifdef HAVE_WEBSOCKET
+	tcase_add_test(tc, test_ws_valid);
+	tcase_add_loop_test(tc, test_ws_bad, 0, NITEMS(ws_bad));
+	tcase_add_loop_test(tc, test_ws_same_ends, 0, NITEMS(ws_ends));
+#else
+	tcase_add_test(tc, test_ws_unsupported);
+#endif
 	suite_add_tcase(s, tc);
 
 	return s;

@@ -18,6 +18,8 @@
 	"tcp-server = 127.0.0.1:9302\n"
 #define C "[route c]\nipc-server = /tmp/dsr-rl-c.sock\n" \
 	"tcp-client = 127.0.0.1:9303\n"
+#define W "[route w]\nipc-server = /tmp/dsr-rl-w.sock\n" \
+	"web-socket = ws://127.0.0.1:9305/diagnostics\n"
 #define D "[route d]\nipc-client = /tmp/dsr-rl-d.sock\n" \
 	"tcp-server = 127.0.0.1:9304\n"
 
@@ -151,6 +153,32 @@ static const struct {
 	{ "all new", A B, C D,
 	    { { RELOAD_REMOVE, "a" }, { RELOAD_REMOVE, "b" },
 	    { RELOAD_ADD, "c" }, { RELOAD_ADD, "d" }, END } },
+#ifdef HAVE_WEBSOCKET
+	/* A browser app's WebSocket: the URL is an end, the origins are not. */
+	{ "websocket unchanged", A W, A W,
+	    { { RELOAD_KEEP, "a" }, { RELOAD_KEEP, "w" }, END } },
+	{ "websocket port", A W, A "[route w]\nipc-server = /tmp/dsr-rl-w.sock\n"
+	    "web-socket = ws://127.0.0.1:9306/diagnostics\n",
+	    { { RELOAD_KEEP, "a" }, { RELOAD_REPLACE, "w" }, END } },
+	{ "websocket path", W, "[route w]\nipc-server = /tmp/dsr-rl-w.sock\n"
+	    "web-socket = ws://127.0.0.1:9305/other\n",
+	    { { RELOAD_REPLACE, "w" }, END } },
+	{ "websocket for tcp-server, same port", W,
+	    "[route w]\nipc-server = /tmp/dsr-rl-w.sock\n"
+	    "tcp-server = 127.0.0.1:9305\n", { { RELOAD_REPLACE, "w" }, END } },
+	{ "websocket origins", A W, A W "allow-origins = http://a.example\n",
+	    { { RELOAD_KEEP, "a" }, { RELOAD_UPDATE, "w" }, END } },
+	{ "websocket origins changed", W "allow-origins = http://a.example\n",
+	    W "allow-origins = http://b.example, localhost\n",
+	    { { RELOAD_UPDATE, "w" }, END } },
+	{ "websocket origins from [dsrouterd]", A W,
+	    "[dsrouterd]\nallow-origins = *\n" A W,
+	    { { RELOAD_KEEP, "a" }, { RELOAD_UPDATE, "w" }, END } },
+	{ "websocket URL written otherwise", W,
+	    "[route w]\nipc-server = /tmp/dsr-rl-w.sock\n"
+	    "web-socket = http://127.0.0.1:9305/diagnostics\n",
+	    { { RELOAD_KEEP, "w" }, END } },
+#endif
 };
 
 START_TEST(test_plan)

@@ -12,7 +12,7 @@ tests_check_adb_SOURCES = tests/check_adb.c tests/check_main.h tests/unit_common
 tests_check_adb_CPPFLAGS = $(AM_CPPFLAGS) $(DSRTEST_CPPFLAGS)
 tests_check_adb_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_check_adb_LDADD = src/libdsrouterd.a $(DSRTEST_LIBS) $(CHECK_LIBS) \
-	$(LIBEVENT_LIBS) $(DEVICE_LIBS)
+	$(LIBEVENT_LIBS) $(DEVICE_LIBS) $(WS_LIBS)
 
 tests_e2e_devices_SOURCES = tests/e2e_devices.c
 tests_e2e_devices_CPPFLAGS = $(AM_CPPFLAGS) $(DSRTEST_CPPFLAGS) \
@@ -20,7 +20,7 @@ tests_e2e_devices_CPPFLAGS = $(AM_CPPFLAGS) $(DSRTEST_CPPFLAGS) \
 	-DFAKE_USBMUXD='"$(abs_top_srcdir)/tests/fake-usbmuxd"'
 tests_e2e_devices_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBEVENT_CFLAGS) -pthread
 tests_e2e_devices_LDADD = src/libdsrouterd.a $(DSRTEST_LIBS) $(CHECK_LIBS) \
-	$(LIBEVENT_LIBS) $(DEVICE_LIBS)
+	$(LIBEVENT_LIBS) $(DEVICE_LIBS) $(WS_LIBS)
 tests_e2e_devices_LDFLAGS = $(AM_LDFLAGS) -pthread
 
 # The daemon's android and ios presets, end to end against the fakes.
