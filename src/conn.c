@@ -558,7 +558,8 @@ conn_timeout(evutil_socket_t fd, short events, void *arg)
 	case CONN_TOOL_WAIT:
 		conn_refuse(c, IPC_E_NOT_YET_AVAILABLE, ROUTE_ERR_NO_RUNTIME, LOG_LEVEL_WARN, "no "
 		    "runtime on %s within %u ms: answered the tool with "
-		    "NOT_YET_AVAILABLE%s%s%s", addr_describe(&r->conf.runtime),
+		    "NOT_YET_AVAILABLE%s%s%s", r->ws_name != NULL ?
+		    r->ws_name : addr_describe(&r->conf.runtime),
 		    c->wait_ms, forward_summary(r) != NULL ? "; " : "",
 		    forward_summary(r) != NULL ? forward_summary(r) : "",
 		    forward_summary(r) != NULL ? "" :

@@ -212,7 +212,8 @@ route_runtime_timeout(evutil_socket_t fd, short events, void *arg)
 		return;
 	log_err(r->tag, "no runtime %s %s within %.1f s (--runtime-timeout); "
 	    "stopping the route", MODE_RUNTIME_SERVER(r->conf.mode) ?
-	    "connected to" : "reachable at", route_runtime_name(r),
+	    "connected to" : "reachable at", r->ws_name != NULL ? r->ws_name :
+	    addr_describe(&r->conf.runtime),
 	    (double)r->conf.runtime_timeout_ms / 1000.0);
 	daemon_route_expired(r->daemon, r);
 }

@@ -64,7 +64,8 @@ EXTRA_DIST += tests/e2e-portable.sh
 TESTS += tests/systemd-verify.sh tests/sandbox.sh
 EXTRA_DIST += tests/systemd-verify.sh tests/sandbox.sh
 
-# make check-valgrind: the end-to-end suites above (not the unit suites,
+# make check-valgrind: the end-to-end suites above and the daemon's
+# WebSocket routes (tests/ws.mk) (not the unit suites,
 # the interoperability tests or the portable re-run) again, with every
 # daemon under valgrind memcheck; see tests/check-valgrind.sh. Not with
 # --enable-sanitizers: valgrind cannot run ASan binaries.
@@ -77,9 +78,10 @@ check-valgrind:
 	@echo "check-valgrind: valgrind cannot run a build made with" \
 		"--enable-sanitizers; configure without it" >&2; exit 1
 else
-check-valgrind: src/dsrouterd$(EXEEXT) $(E2E_TESTS:=$(EXEEXT))
+check-valgrind: src/dsrouterd$(EXEEXT) $(E2E_TESTS:=$(EXEEXT)) \
+		$(WS_VALGRIND_TESTS:=$(EXEEXT))
 	@$(AM_TESTS_ENVIRONMENT) $(SHELL) $(srcdir)/tests/check-valgrind.sh \
-		$(E2E_TESTS)
+		$(E2E_TESTS) $(WS_VALGRIND_TESTS)
 endif
 else
 check-valgrind:
