@@ -21,10 +21,14 @@
 // Node usage (for tests and benchmarks):
 //   node --experimental-websocket tests/ws-runtime.mjs --url ws://127.0.0.1:8088/diagnostics
 //        [--pid N] [--cookie 32-hex] [--stream BYTES] [--chunk BYTES]
-//        [--connections N] [--verbose]
+//        [--connections N] [--pregen] [--tcp HOST:PORT] [--verbose]
 // --chunk fixes the message size of a stream (default: a cycle of sizes
 // from 1 byte to 300 KB); --connections stops after that many
-// connections. Log lines go to standard error.
+// connections; --pregen computes the stream's bytes once, before the
+// first connection, so that sending them costs only the transport (for
+// benchmarks); --tcp connects over plain TCP to a router's tcp-server
+// instead of a WebSocket (the same runtime, the baseline of make bench's
+// WebSocket row). Log lines go to standard error.
 
 const IPC_MAGIC = [0x44, 0x4f, 0x54, 0x4e, 0x45, 0x54, 0x5f, 0x49, 0x50, 0x43,
 	0x5f, 0x56, 0x31, 0x00];
@@ -122,6 +126,13 @@ export function runRuntime(opts) {
 			ws.send(bytes);
 	};
 
+	// With pregen, the whole stream once: sending it costs only the transport.
+	let pre = null;
+	if (o.pregen) {
+		pre = new Uint8Array(o.stream);
+		fillPattern(pre, 0);
+	}
+
 	async function stream(ws, id) {
 		const st = { id, stop: false };
 		streams.add(st);
@@ -132,8 +143,13 @@ export function runRuntime(opts) {
 			    ws.readyState === 1) {
 				const want = o.chunk > 0 ? o.chunk : CHUNK_CYCLE[k++ % CHUNK_CYCLE.length];
 				const n = Math.min(want, o.stream - pos);
-				const view = buf.subarray(0, n);
-				fillPattern(view, pos);
+				let view;
+				if (pre !== null) {
+					view = pre.subarray(pos, pos + n);
+				} else {
+					view = buf.subarray(0, n);
+					fillPattern(view, pos);
+				}
 				ws.send(view);
 				pos += n;
 				while (ws.bufferedAmount > (1 << 20) && ws.readyState === 1)
@@ -235,6 +251,47 @@ export function runRuntime(opts) {
 	};
 }
 
+// Node only: a socket to a router's tcp-server that looks like the
+// WebSocket runRuntime uses (open, message, close; send, close,
+// bufferedAmount), for a baseline over plain TCP.
+async function tcpWebSocketClass(hostPort, copy) {
+	const net = await import("node:net");
+	const colon = hostPort.lastIndexOf(":");
+	const host = hostPort.slice(0, colon).replace(/^\[|\]$/g, "");
+	const port = Number(hostPort.slice(colon + 1));
+	return class TcpRuntimeSocket {
+		constructor() {
+			this.readyState = 0;
+			this.sock = net.connect({ host, port }, () => {
+				this.readyState = 1;
+				this.onopen?.();
+			});
+			this.sock.setNoDelay(true);
+			this.sock.on("data", (b) => this.onmessage?.({
+				data: b.buffer.slice(b.byteOffset, b.byteOffset + b.length),
+			}));
+			this.sock.on("error", () => this.onerror?.());
+			this.sock.on("close", () => {
+				this.readyState = 3;
+				this.onclose?.({ code: 1000 });
+			});
+		}
+		get bufferedAmount() {
+			return this.sock.writableLength;
+		}
+		send(bytes) {
+			// The stream reuses its buffer unless pre-generated: copy then.
+			this.sock.write(copy ? Buffer.from(bytes) : bytes);
+		}
+		close() {
+			if (this.readyState === 1) {
+				this.readyState = 2;
+				this.sock.end();
+			}
+		}
+	};
+}
+
 // Node: the command line.
 const isMain = typeof process !== "undefined" && process.argv?.[1] &&
     import.meta.url === (await import("node:url")).pathToFileURL(process.argv[1]).href;
@@ -256,17 +313,21 @@ if (isMain) {
 		else if (a === "--stream") opt.stream = Number(v());
 		else if (a === "--chunk") opt.chunk = Number(v());
 		else if (a === "--connections") opt.connections = Number(v());
+		else if (a === "--pregen") opt.pregen = true;
+		else if (a === "--tcp") opt.tcp = v();
 		else if (a === "--verbose") opt.log = (m) => console.error(`ws-runtime: ${m}`);
 		else {
 			console.error(`ws-runtime: unknown option ${a}`);
 			process.exit(2);
 		}
 	}
-	if (!opt.url) {
-		console.error("usage: ws-runtime.mjs --url ws://HOST:PORT/PATH [--pid N] [--cookie HEX] [--stream BYTES] [--chunk BYTES] [--connections N] [--verbose]");
+	if (!opt.url && !opt.tcp) {
+		console.error("usage: ws-runtime.mjs --url ws://HOST:PORT/PATH | --tcp HOST:PORT [--pid N] [--cookie HEX] [--stream BYTES] [--chunk BYTES] [--connections N] [--pregen] [--verbose]");
 		process.exit(2);
 	}
-	if (typeof globalThis.WebSocket !== "function") {
+	if (opt.tcp)
+		opt.WebSocket = await tcpWebSocketClass(opt.tcp, !opt.pregen);
+	else if (typeof globalThis.WebSocket !== "function") {
 		console.error("ws-runtime: no WebSocket in this Node: run it with --experimental-websocket (Node 20) or Node 22+");
 		process.exit(2);
 	}
