@@ -120,6 +120,16 @@ status_has(const char *fragment)
 	return found;
 }
 
+/*
+ * Stop the daemon with SIGTERM: it must exit 0 (under valgrind, with no
+ * memory error or leak).
+ */
+static void
+stop_router(void)
+{
+	ck_assert_int_eq(dproc_stop(&dp, SIGTERM, T_TIMEOUT_MS), 0);
+}
+
 /* ---- children: node, chromium, the page's server ----------------------- */
 
 /* A child process in a group of its own; what it prints goes to a file. */
@@ -342,7 +352,7 @@ processinfo_times(int n, unsigned cookie_n, uint64_t pid, int first_ms)
 
 	for (i = 0; i < n; i++) {
 		fd = t_tool_processinfo(toolsock);
-		size = read_frame(fd, buf, sizeof buf, i == 0 ? first_ms :
+		size = read_frame(fd, buf, sizeof buf, i == 0 ? t_ms(first_ms) :
 		    T_TIMEOUT_MS);
 		check_processinfo(buf, size, cookie_n, pid);
 		ck_assert_int_eq(t_wait_eof(fd, T_TIMEOUT_MS), 0);
@@ -431,6 +441,8 @@ START_TEST(test_node_processinfo_twenty)
 	ck_assert(dproc_wait_log(&dp, "runtime pid 3141 connected", 1000));
 	ck_assert(status_has("\"websocket\":{\"url\":\"ws://127.0.0.1:"));
 	ck_assert(status_has("\"refused\":0"));
+	/* Stopped with the runtime's WebSocket open: freed all the same. */
+	stop_router();
 	child_stop(&node);
 }
 END_TEST
@@ -457,6 +469,7 @@ START_TEST(test_node_stream_and_restart)
 	processinfo_times(3, 3, 2719, 20000);
 	ck_assert(dproc_wait_log(&dp, "runtime pid 2719 connected", 1000));
 	child_stop(&node);
+	stop_router();
 }
 END_TEST
 
@@ -495,6 +508,7 @@ START_TEST(test_node_client_websocket)
 	child_stop(&node);
 	close(lfd);
 	free(path);
+	stop_router();
 }
 END_TEST
 
@@ -547,6 +561,7 @@ START_TEST(test_hostile_upgrades_never_reach_the_tool)
 		processinfo_times(2, 5, 6006, 20000);
 		child_stop(&node);
 	}
+	stop_router();
 }
 END_TEST
 
@@ -570,6 +585,7 @@ START_TEST(test_origins_listed)
 	ck_assert(status_has("\"origins\":[\"http://app.example:8080\","
 	    "\"https://other.example\"]"));
 	ck_assert(status_has("\"upgraded\":3,\"refused\":2"));
+	stop_router();
 }
 END_TEST
 
@@ -587,6 +603,7 @@ START_TEST(test_origins_default_localhost)
 	ck_assert_int_eq(raw_upgrade("GET", "/diagnostics",
 	    "Origin: null\r\n"), 403);
 	ck_assert(status_has("\"origins\":null"));
+	stop_router();
 }
 END_TEST
 
@@ -604,6 +621,128 @@ START_TEST(test_test_config)
 	snprintf(cmd, sizeof cmd, "%s help client-websocket | grep -q "
 	    "'ws://127.0.0.1:8088/diagnostics'", DSROUTERD_PATH);
 	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* ---- tests: reload -------------------------------------------------------- */
+
+/* Write the configuration file of the reload test. */
+static void
+write_conf(const char *path, const char *ws_sock, const char *tcp_sock,
+    unsigned port, const char *ws_path, const char *origins)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "[dsrouterd]\nlog-level = debug\n\n[route ws]\n"
+	    "ipc-server = %s\nweb-socket = ws://127.0.0.1:%u%s\n%s%s%s\n"
+	    "[route tcp]\nipc-server = %s\ntcp-server = 127.0.0.1:0\n", ws_sock,
+	    port, ws_path, origins != NULL ? "allow-origins = " : "",
+	    origins != NULL ? origins : "", origins != NULL ? "\n" : "",
+	    tcp_sock);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Read len bytes of the stream from offset pos, checking the pattern. */
+static void
+read_pattern(int fd, uint64_t pos, uint64_t len)
+{
+	static uint8_t buf[256 * 1024];
+	uint64_t end = pos + len;
+	size_t i;
+	ssize_t n;
+
+	while (pos < end) {
+		n = dsrtest_read_some(fd, buf, (size_t)(end - pos < sizeof buf ?
+		    end - pos : sizeof buf), T_TIMEOUT_MS);
+		ck_assert_msg(n > 0, "the stream stopped at %llu",
+		    (unsigned long long)pos);
+		for (i = 0; i < (size_t)n; i++) {
+			if (buf[i] != pattern(pos + i))
+				ck_abort_msg("byte %llu differs",
+				    (unsigned long long)(pos + i));
+		}
+		pos += (uint64_t)n;
+	}
+}
+
+/*
+ * A reload that changes the origins applies them in place; one that
+ * changes the URL replaces the route. Neither cuts a session: a trace in
+ * flight through the WebSocket goes on to its last byte, while the new
+ * route serves the new URL on the same port.
+ */
+START_TEST(test_reload)
+{
+	char *conf = t_path("ws.conf"), *tcp_sock = t_path("tcp.sock");
+	const char *args[] = { "-c", NULL, NULL };
+	uint8_t req[DSRTEST_HEADER_SIZE], ok[28];
+	struct child node;
+	unsigned port;
+	int lfd, fd;
+
+	/* A port of our choosing: the URL stays the same across reloads. */
+	lfd = dsrtest_listen("127.0.0.1:0", 1, 0, NULL, 0);
+	ck_assert_int_ge(lfd, 0);
+	port = (unsigned)dsrtest_local_port(lfd);
+	close(lfd);
+	free(toolsock);
+	toolsock = t_path("ws.sock");
+	write_conf(conf, toolsock, tcp_sock, port, "/diagnostics", NULL);
+	args[1] = conf;
+	ck_assert_int_eq(dproc_start(&dp, args), 0);
+	snprintf(ws_url, sizeof ws_url, "ws://127.0.0.1:%u/diagnostics", port);
+	ws_port = port;
+	node_start(&node, 20, 2020, STREAM_BYTES, 65536);
+
+	/* A trace starts; the tool reads 1 MiB and stops reading. */
+	processinfo_times(1, 20, 2020, 20000);
+	fd = t_connect(toolsock);
+	ck_assert_int_ge(fd, 0);
+	dsrtest_header(req, DSRTEST_HEADER_SIZE, 0x02, 0x02);
+	ck_assert_int_eq(t_write_all(fd, req, sizeof req), 0);
+	ck_assert_int_eq(t_read_exact(fd, ok, sizeof ok, T_TIMEOUT_MS), 0);
+	read_pattern(fd, 0, 1u << 20);
+
+	/* Origins: in place. */
+	ck_assert_int_eq(raw_upgrade("GET", "/diagnostics",
+	    "Origin: http://app.example\r\n"), 403);
+	write_conf(conf, toolsock, tcp_sock, port, "/diagnostics",
+	    "http://app.example");
+	kill(dp.pid, SIGHUP);
+	ck_assert(dproc_wait_log(&dp, "1 route(s) kept, 0 started, 0 stopped, "
+	    "1 updated in place, 0 failed", T_TIMEOUT_MS));
+	ck_assert(dproc_wait_log(&dp, "WebSocket origins allowed now: "
+	    "http://app.example", 100));
+	ck_assert_int_eq(raw_upgrade("GET", "/diagnostics",
+	    "Origin: http://app.example\r\n"), 101);
+	ck_assert_int_eq(raw_upgrade("GET", "/diagnostics",
+	    "Origin: http://localhost\r\n"), 403);
+
+	/* Another path: the route is replaced, on the same port. */
+	write_conf(conf, toolsock, tcp_sock, port, "/v2", "http://app.example");
+	kill(dp.pid, SIGHUP);
+	ck_assert(dproc_wait_log(&dp, "1 route(s) kept, 1 started, 1 stopped, "
+	    "0 updated in place, 0 failed", T_TIMEOUT_MS));
+	ck_assert(dproc_wait_log(&dp, "its 1 session(s) go on until they end",
+	    100));
+	ck_assert_int_eq(raw_upgrade("GET", "/v2", ""), 101);
+	ck_assert_int_eq(raw_upgrade("GET", "/diagnostics", ""), 404);
+
+	/* The trace through the retired route goes on to its last byte. */
+	read_pattern(fd, 1u << 20, STREAM_BYTES - (1u << 20));
+	ck_assert_int_eq(t_wait_eof(fd, T_TIMEOUT_MS), 0);
+	close(fd);
+	child_stop(&node);
+
+	/* The runtime, pointed at the new URL, is served by the new route. */
+	snprintf(ws_url, sizeof ws_url, "ws://127.0.0.1:%u/v2", port);
+	node_start(&node, 21, 2121, 1024, 0);
+	processinfo_times(3, 21, 2121, 20000);
+	child_stop(&node);
+	stop_router();
+	free(conf);
+	free(tcp_sock);
 }
 END_TEST
 
@@ -637,6 +776,7 @@ START_TEST(test_chromium_runtime)
 	ck_assert(dproc_wait_log(&dp, "upgraded, Origin http://127.0.0.1:", 100));
 	child_stop(&chrome);
 	child_stop(&http);
+	stop_router();
 }
 END_TEST
 
@@ -663,7 +803,7 @@ START_TEST(test_chromium_foreign_origin)
 	ck_assert(dproc_wait_log(&dp, "403 Forbidden: Origin not allowed", 100));
 	ck_assert(status_has("\"upgraded\":0"));
 	child_stop(&chrome);
-	dproc_stop(&dp, SIGTERM, T_TIMEOUT_MS);
+	stop_router();
 
 	/* Listed in allow-origins, the same page is served. */
 	snprintf(list, sizeof list, "http://evil.example:%u", port);
@@ -674,6 +814,7 @@ START_TEST(test_chromium_foreign_origin)
 	    100));
 	child_stop(&chrome);
 	child_stop(&http);
+	stop_router();
 }
 END_TEST
 
@@ -737,6 +878,7 @@ wsroute_suite(int node, int chromium)
 		tcase_add_test(tc, test_node_processinfo_twenty);
 		tcase_add_test(tc, test_node_stream_and_restart);
 		tcase_add_test(tc, test_node_client_websocket);
+		tcase_add_test(tc, test_reload);
 		suite_add_tcase(s, tc);
 	}
 	if (chromium) {
