@@ -29,6 +29,8 @@ EXTRA_DIST += \
 	tests/interop/scenarios/11-dsrouter-launch.sh \
 	tests/interop/scenarios/12-many-apps.sh \
 	tests/interop/scenarios/13-group-access.sh \
+	tests/interop/scenarios/14-websocket.sh \
+	tests/interop/ws-relay.mjs \
 	tests/interop/README.md \
 	tests/interop/app/DsrInteropApp.csproj \
 	tests/interop/app/Program.cs \

@@ -187,13 +187,13 @@ SETUP_JOBS=()
 
 log "tool side (besides dsr-ipc, our own C client, always used):"
 DOTNET_TRACE=$(installed_tool dotnet-trace)
-log "  dotnet-trace: $(cat "$RUN/st-dotnet-trace")${DOTNET_TRACE:+; used in scenarios 2, 3, 5, 6, 7, 8, 11, 12, 13 and to check every trace}"
+log "  dotnet-trace: $(cat "$RUN/st-dotnet-trace")${DOTNET_TRACE:+; used in scenarios 2, 3, 5, 6, 7, 8, 11, 12, 13, 14 and to check every trace}"
 [ -n "$DOTNET_TRACE" ] || log "  (dotnet-trace missing: traces are checked by dsr-ipc nettrace-check only)"
 DOTNET_COUNTERS=$(installed_tool dotnet-counters)
 DOTNET_GCDUMP=$(installed_tool dotnet-gcdump)
 DOTNET_DUMP=$(installed_tool dotnet-dump)
 DOTNET_STACK=$(installed_tool dotnet-stack)
-log "  dotnet-counters: $(cat "$RUN/st-dotnet-counters")${DOTNET_COUNTERS:+; used in scenarios 10, 11}"
+log "  dotnet-counters: $(cat "$RUN/st-dotnet-counters")${DOTNET_COUNTERS:+; used in scenarios 10, 11, 14}"
 log "  dotnet-gcdump: $(cat "$RUN/st-dotnet-gcdump")${DOTNET_GCDUMP:+; used in scenarios 10, 11}"
 log "  dotnet-dump: $(cat "$RUN/st-dotnet-dump")${DOTNET_DUMP:+; used in scenario 10}"
 log "  dotnet-stack: $(cat "$RUN/st-dotnet-stack")${DOTNET_STACK:+; used in scenario 10}"
@@ -215,7 +215,7 @@ st=$(cat "$RUN/st-netclient")
 case $st in
 ok*)
 	NETCLIENT=$WORK/netclient-bin/DsrNetClient.dll
-	log "  NETCore.Client: $st (DsrNetClient, used in scenarios 1-9, 12)" ;;
+	log "  NETCore.Client: $st (DsrNetClient, used in scenarios 1-9, 12, 14)" ;;
 *)
 	log "  NETCore.Client: $st; scenarios use dsr-ipc only" ;;
 esac
