@@ -22,6 +22,7 @@ void
 explain_exposure(struct route *r)
 {
 	const struct route_conf *rc = &r->conf;
+	size_t i;
 
 	if (!addr_is_local(&rc->runtime)) {
 		log_warn(r->tag, "%s %s is reachable from the network, "
@@ -29,6 +30,14 @@ explain_exposure(struct route *r)
 		    "pose as a runtime or read its traffic",
 		    MODE_RUNTIME_SERVER(rc->mode) ? "runtime listener" :
 		    "runtime address", addr_describe(&rc->runtime));
+	}
+	for (i = 0; rc->ws_origins != NULL && rc->ws_origins[i] != NULL; i++) {
+		if (strcmp(rc->ws_origins[i], "*") != 0)
+			continue;
+		log_warn(r->tag, "allow-origins has '*': any web page open in a "
+		    "browser that reaches %s can pose as a runtime and get the "
+		    "tools' commands", route_runtime_name(r));
+		break;
 	}
 	if (!addr_is_local(&rc->tool)) {
 		log_warn(r->tag, "%s %s is reachable from the network, "
