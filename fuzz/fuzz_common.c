@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "dsrouterd.h"
+#include "ws.h"
 #include "fuzz.h"
 
 /* Report a failed invariant and crash, so the fuzzer saves the input. */
@@ -61,14 +62,15 @@ fuzz_host_safe(const char *host)
 }
 
 /*
- * Whether an address value, read as a runtime or a tool address, names no
- * host that only DNS could resolve. Inputs that would are skipped.
+ * Whether an address value, read as a runtime or a tool address or as a
+ * WebSocket URL, names no host that only DNS could resolve. Inputs that
+ * would are skipped.
  */
 int
 fuzz_addr_text_safe(const char *text)
 {
 	struct addr a;
-	char *cause = NULL;
+	char *cause = NULL, *host_port, *path;
 	int safe = 1;
 
 	if (addr_parse_runtime(&a, text, &cause) == 0) {
@@ -80,6 +82,14 @@ fuzz_addr_text_safe(const char *text)
 	if (safe && addr_parse_tool(&a, text, &cause) == 0) {
 		safe = a.kind != ADDR_TCP || fuzz_host_safe(a.host);
 		addr_free(&a);
+	}
+	free(cause);
+	cause = NULL;
+	/* A WebSocket URL: its HOST:PORT is resolved as a runtime listener. */
+	if (safe && ws_parse_url(text, &host_port, &path, &cause) == 0) {
+		safe = fuzz_addr_text_safe(host_port);
+		free(host_port);
+		free(path);
 	}
 	free(cause);
 	return safe;
@@ -143,12 +153,22 @@ fuzz_check_conf(struct conf *conf)
 			FUZZ_CHECK(rc->tool.kind == ADDR_UNIX);
 		}
 		if (rc->preset != NULL) {
-			FUZZ_CHECK(strcmp(rc->preset, "android-emu") == 0 ||
-			    strcmp(rc->preset, "ios-sim") == 0 ||
-			    strcmp(rc->preset, "android") == 0 ||
-			    strcmp(rc->preset, "ios") == 0);
-			FUZZ_CHECK(rc->mode == (strncmp(rc->preset, "ios", 3) == 0 ?
-			    MODE_SERVER_CLIENT : MODE_SERVER_SERVER));
+			enum route_mode want;
+
+			if (strcmp(rc->preset, "ios-sim") == 0 ||
+			    strcmp(rc->preset, "ios") == 0)
+				want = MODE_SERVER_CLIENT;
+			else if (strcmp(rc->preset, "client-websocket") == 0)
+				want = MODE_CLIENT_SERVER;
+			else {
+				FUZZ_CHECK(strcmp(rc->preset, "android-emu") == 0 ||
+				    strcmp(rc->preset, "android") == 0 ||
+				    strcmp(rc->preset, "server-websocket") == 0);
+				want = MODE_SERVER_SERVER;
+			}
+			FUZZ_CHECK(rc->mode == want);
+			if (strstr(rc->preset, "websocket") != NULL)
+				FUZZ_CHECK(rc->ws_url != NULL);
 		}
 		FUZZ_CHECK(rc->frame_timeout_ms > 0);
 		if (MODE_TOOL_SERVER(rc->mode) && !addr_is_local(&rc->tool))

@@ -201,7 +201,18 @@ check_route(const struct route_conf *rc, const struct oracle *o, size_t from,
 		FUZZ_CHECK(!rc->tool_default && strcmp(rc->tool.text, val[tk]) == 0);
 	else
 		FUZZ_CHECK(rc->tool_default);
-	if (val[rk] != NULL)
+	if (rc->ws_url != NULL) {
+		/* A browser app's WebSocket: the URL as written, or the verb's. */
+		FUZZ_CHECK(MODE_RUNTIME_SERVER(rc->mode) &&
+		    val[KEY_TCP_SERVER] == NULL);
+		FUZZ_CHECK(rc->runtime.kind == ADDR_TCP && rc->ws_path != NULL &&
+		    *rc->ws_path == '/');
+		if (val[KEY_WEB_SOCKET] != NULL)
+			FUZZ_CHECK(strcmp(rc->ws_url, val[KEY_WEB_SOCKET]) == 0);
+		else
+			FUZZ_CHECK(rc->preset != NULL &&
+			    strstr(rc->preset, "websocket") != NULL);
+	} else if (val[rk] != NULL)
 		FUZZ_CHECK(strcmp(rc->runtime.text, val[rk]) == 0);
 	else
 		FUZZ_CHECK(rc->preset != NULL && rc->runtime.kind == ADDR_TCP &&
