@@ -1483,6 +1483,33 @@ check_behaviour(struct path *p)
 /* ------------------------------------------------------------------ */
 /* Measures. */
 
+/*
+ * The order of the paths in one round of an interleaved measure: a shuffle
+ * drawn afresh each round (a fixed seed, so runs are comparable), so that
+ * no path always follows the same one. A fixed rotation made each path
+ * inherit its predecessor's after-effects (the runtime still closing the
+ * last connection): the same binary measured 10-20 us slower as
+ * "dsrouterd server-client", which always came after "direct".
+ */
+static void
+path_order(int *order)
+{
+	static uint64_t state = 0x9e3779b97f4a7c15ULL;
+	int j, i, t;
+
+	for (j = 0; j < npaths; j++)
+		order[j] = j;
+	for (j = npaths - 1; j > 0; j--) {
+		state ^= state << 13;
+		state ^= state >> 7;
+		state ^= state << 17;
+		i = (int)(state % (uint64_t)(j + 1));
+		t = order[j];
+		order[j] = order[i];
+		order[i] = t;
+	}
+}
+
 /* 1. Stream throughput runtime -> tool, interleaved, with router CPU. */
 static void
 measure_throughput(void)
@@ -1491,12 +1518,14 @@ measure_throughput(void)
 	unsigned run, k;
 	unsigned long long c0;
 	struct path *p;
+	int order[MAX_PATHS];
 	double s;
 
 	for (run = 0; run < opt.runs; run++) {
 		note("throughput: run %u/%u", run + 1, opt.runs);
+		path_order(order);
 		for (k = 0; k < (unsigned)npaths; k++) {
-			p = &paths[(run + k) % (unsigned)npaths];
+			p = &paths[order[k]];
 			c0 = p->pid > 0 ? proc_cpu_ticks(p->pid) : 0;
 			s = tool_stream(p, n, 0, NULL);
 			if (s > 0 && p->r.ntput < 64)
@@ -1519,7 +1548,7 @@ measure_commands(void)
 	unsigned i, k;
 	struct path *p;
 	double rtt, pair;
-	int j;
+	int j, order[MAX_PATHS];
 
 	for (j = 0; j < npaths; j++) {
 		paths[j].r.rtt = xcalloc(opt.rtt, sizeof(double));
@@ -1527,8 +1556,9 @@ measure_commands(void)
 	}
 	note("round trips: %u commands per path", opt.rtt);
 	for (i = 0; i < opt.rtt; i++) {
+		path_order(order);
 		for (k = 0; k < (unsigned)npaths; k++) {
-			p = &paths[(i + k) % (unsigned)npaths];
+			p = &paths[order[k]];
 			if (path_wait_idle(p, 10000) != 0) {
 				path_fail(p, "no idle runtime connection");
 				continue;
@@ -1611,6 +1641,7 @@ measure_scale(void)
 	unsigned s, run, k;
 	uint64_t per, min = (uint64_t)opt.scale_min_kib * 1024;
 	struct path *p;
+	int order[MAX_PATHS];
 	double v;
 
 	for (s = 0; s < opt.nscale; s++) {
@@ -1620,8 +1651,9 @@ measure_scale(void)
 		for (run = 0; run < opt.scale_runs; run++) {
 			note("scale: %u streams of %.2f MiB, run %u/%u",
 			    opt.scale[s], (double)per / MIB, run + 1, opt.scale_runs);
+			path_order(order);
 			for (k = 0; k < (unsigned)npaths; k++) {
-				p = &paths[(run + k) % (unsigned)npaths];
+				p = &paths[order[k]];
 				v = tool_scale(p, opt.scale[s], per);
 				if (v > 0 && p->r.nscale_runs[s] < 16)
 					p->r.scale[s][p->r.nscale_runs[s]++] = v;
@@ -1643,7 +1675,7 @@ measure_sequential(void)
 	uint64_t busy[MAX_PATHS], t0;
 	unsigned u, k, done[MAX_PATHS];
 	struct path *p;
-	int j;
+	int j, order[MAX_PATHS];
 
 	note("%u sequential sessions per router, interleaved", opt.seq);
 	settle();
@@ -1658,8 +1690,9 @@ measure_sequential(void)
 		c0[j] = proc_cpu_ticks(p->pid);
 	}
 	for (u = 0; u < opt.seq; u++) {
+		path_order(order);
 		for (k = 0; k < (unsigned)npaths; k++) {
-			j = (int)((u + k) % (unsigned)npaths);
+			j = order[k];
 			p = &paths[j];
 			if (p->pid <= 0 || p->tree || done[j] < u)
 				continue;
@@ -2408,8 +2441,10 @@ cpu:
 		printf("Instructions per MiB: skipped (no valgrind).\n");
 	} else {
 		printf("User-space instructions per MiB forwarded, counted by "
-		    "callgrind (deterministic; kernel copies are not included, "
-		    "see the router CPU column of table 1 for those): one "
+		    "callgrind (kernel copies are not included, see the router "
+		    "CPU column of table 1 for those; the count is exact, but "
+		    "how many bytes each read or splice moves depends on "
+		    "scheduling, so it varies between runs, up to 2x): one "
 		    "stream of 4 MiB and one of %u MiB more, the difference "
 		    "divided by %u.\n\n| path | instructions/MiB |\n|---|---:|\n",
 		    opt.cg_mib, opt.cg_mib);
