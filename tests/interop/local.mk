@@ -30,7 +30,10 @@ EXTRA_DIST += \
 	tests/interop/scenarios/12-many-apps.sh \
 	tests/interop/scenarios/13-group-access.sh \
 	tests/interop/scenarios/14-websocket.sh \
+	tests/interop/scenarios/15-websocket-browser.sh \
 	tests/interop/ws-relay.mjs \
+	tests/interop/ws-browser-relay.py \
+	tests/interop/ws-browser-relay.html \
 	tests/interop/README.md \
 	tests/interop/app/DsrInteropApp.csproj \
 	tests/interop/app/Program.cs \

@@ -187,7 +187,7 @@ SETUP_JOBS=()
 
 log "tool side (besides dsr-ipc, our own C client, always used):"
 DOTNET_TRACE=$(installed_tool dotnet-trace)
-log "  dotnet-trace: $(cat "$RUN/st-dotnet-trace")${DOTNET_TRACE:+; used in scenarios 2, 3, 5, 6, 7, 8, 11, 12, 13, 14 and to check every trace}"
+log "  dotnet-trace: $(cat "$RUN/st-dotnet-trace")${DOTNET_TRACE:+; used in scenarios 2, 3, 5, 6, 7, 8, 11, 12, 13, 14, 15 and to check every trace}"
 [ -n "$DOTNET_TRACE" ] || log "  (dotnet-trace missing: traces are checked by dsr-ipc nettrace-check only)"
 DOTNET_COUNTERS=$(installed_tool dotnet-counters)
 DOTNET_GCDUMP=$(installed_tool dotnet-gcdump)
@@ -215,7 +215,7 @@ st=$(cat "$RUN/st-netclient")
 case $st in
 ok*)
 	NETCLIENT=$WORK/netclient-bin/DsrNetClient.dll
-	log "  NETCore.Client: $st (DsrNetClient, used in scenarios 1-9, 12, 14)" ;;
+	log "  NETCore.Client: $st (DsrNetClient, used in scenarios 1-9, 12, 14, 15)" ;;
 *)
 	log "  NETCore.Client: $st; scenarios use dsr-ipc only" ;;
 esac
