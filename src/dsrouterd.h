@@ -537,6 +537,19 @@ int statuscmd_run(const char *, int);
 void usage_print(FILE *);
 int usage_verb(FILE *, const char *);
 
+/* dynlib.c */
+struct dynlib_sym {
+	const char *name;      /* the symbol */
+	size_t offset;         /* where its address goes in the table */
+};
+struct dynlib_what {
+	const char *what;      /* the message's prefix: "usbmux" */
+	const char *need;      /* "libusbmuxd 2.0 or later is needed" */
+	const char *hint;      /* what to install */
+};
+void *dynlib_open(const char *const *, const struct dynlib_sym *, size_t,
+    void *, const struct dynlib_what *, char **);
+
 /* xmalloc.c */
 void *xmalloc(size_t);
 void *xcalloc(size_t, size_t);

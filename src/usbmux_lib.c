@@ -52,10 +52,7 @@ struct usbmux_lib {
 };
 
 /* Their names, and where each goes in the table. */
-static const struct {
-	const char *name;
-	size_t offset;
-} usbmux_lib_syms[] = {
+static const struct dynlib_sym usbmux_lib_syms[] = {
 	{ "usbmuxd_get_device_list",
 	  offsetof(struct usbmux_lib, get_device_list) },
 	{ "usbmuxd_device_list_free",
@@ -95,39 +92,15 @@ struct usbmux_lib_sub {
 int
 usbmux_lib_open(const char *const *names, char **cause)
 {
+	static const struct dynlib_what what = { "usbmux",
+	    "libusbmuxd 2.0 or later is needed", USBMUX_LIB_HINT };
 	struct usbmux_lib lib;
-	const char *name = NULL, *e;
-	char *first = NULL;
-	void *h = NULL, *sym;
-	size_t i;
+	void *h;
 
-	for (i = 0; names[i] != NULL && h == NULL; i++) {
-		name = names[i];
-		if ((h = dlopen(name, RTLD_NOW | RTLD_LOCAL)) == NULL &&
-		    first == NULL && (e = dlerror()) != NULL)
-			first = xstrdup(e);
-	}
-	if (h == NULL) {
-		xasprintf(cause, "usbmux: cannot load %s (%s): "
-		    USBMUX_LIB_HINT, names[0], first != NULL ? first :
-		    "not found");
-		free(first);
-		return -1;
-	}
-	free(first);
 	memset(&lib, 0, sizeof lib);
-	for (i = 0; i < sizeof usbmux_lib_syms / sizeof usbmux_lib_syms[0];
-	    i++) {
-		if ((sym = dlsym(h, usbmux_lib_syms[i].name)) == NULL) {
-			xasprintf(cause, "usbmux: %s has no %s (libusbmuxd 2.0 "
-			    "or later is needed): " USBMUX_LIB_HINT, name,
-			    usbmux_lib_syms[i].name);
-			dlclose(h);
-			return -1;
-		}
-		memcpy((char *)&lib + usbmux_lib_syms[i].offset, &sym,
-		    sizeof sym);
-	}
+	if ((h = dynlib_open(names, usbmux_lib_syms, sizeof usbmux_lib_syms /
+	    sizeof usbmux_lib_syms[0], &lib, &what, cause)) == NULL)
+		return -1;
 	if (usbmux_lib_loaded) {
 		/* Already in use (threads read the table): keep it. */
 		dlclose(h);

@@ -62,10 +62,7 @@ struct ws_nettle {
 };
 
 /* Their symbols (not the headers' macro names), and where each goes. */
-static const struct {
-	const char *name;
-	size_t offset;
-} ws_nettle_syms[] = {
+static const struct dynlib_sym ws_nettle_syms[] = {
 	{ "nettle_sha1_init", offsetof(struct ws_nettle, hash_init) },
 	{ "nettle_sha1_update", offsetof(struct ws_nettle, hash_update) },
 	{ "nettle_sha1_digest", offsetof(struct ws_nettle, hash_digest) },
@@ -97,39 +94,15 @@ _Static_assert(SHA1_DIGEST_SIZE == WS_SHA1_LEN, "WS_SHA1_LEN is not SHA-1's");
 int
 ws_nettle_open(const char *const *names, char **cause)
 {
+	static const struct dynlib_what what = { "websocket",
+	    "nettle 3.0 or later is needed", WS_NETTLE_HINT };
 	struct ws_nettle lib;
-	const char *name = NULL, *e;
-	char *first = NULL;
-	void *h = NULL, *sym;
-	size_t i;
+	void *h;
 
-	for (i = 0; names[i] != NULL && h == NULL; i++) {
-		name = names[i];
-		if ((h = dlopen(name, RTLD_NOW | RTLD_LOCAL)) == NULL &&
-		    first == NULL && (e = dlerror()) != NULL)
-			first = xstrdup(e);
-	}
-	if (h == NULL) {
-		xasprintf(cause, "websocket: cannot load %s (%s): "
-		    WS_NETTLE_HINT, names[0], first != NULL ? first :
-		    "not found");
-		free(first);
-		return -1;
-	}
-	free(first);
 	memset(&lib, 0, sizeof lib);
-	for (i = 0; i < sizeof ws_nettle_syms / sizeof ws_nettle_syms[0];
-	    i++) {
-		if ((sym = dlsym(h, ws_nettle_syms[i].name)) == NULL) {
-			xasprintf(cause, "websocket: %s has no %s (nettle 3.0 "
-			    "or later is needed): " WS_NETTLE_HINT, name,
-			    ws_nettle_syms[i].name);
-			dlclose(h);
-			return -1;
-		}
-		memcpy((char *)&lib + ws_nettle_syms[i].offset, &sym,
-		    sizeof sym);
-	}
+	if ((h = dynlib_open(names, ws_nettle_syms, sizeof ws_nettle_syms /
+	    sizeof ws_nettle_syms[0], &lib, &what, cause)) == NULL)
+		return -1;
 	if (ws_nettle_loaded) {
 		/* Already loaded: keep the first. */
 		dlclose(h);
