@@ -106,12 +106,19 @@ t_rm(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 	return remove(path);
 }
 
-/* Remove the scratch directory. */
+/* Remove the scratch directory (DSR_KEEP=1 keeps it, and says where). */
 void
 t_tmpdir_cleanup(void)
 {
+	const char *keep = getenv("DSR_KEEP");
+
 	if (t_dir[0] == '\0')
 		return;
+	if (keep != NULL && strcmp(keep, "1") == 0) {
+		fprintf(stderr, "kept %s\n", t_dir);
+		t_dir[0] = '\0';
+		return;
+	}
 	nftw(t_dir, t_rm, 16, FTW_DEPTH | FTW_PHYS);
 	t_dir[0] = '\0';
 }
