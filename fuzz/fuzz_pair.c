@@ -419,7 +419,7 @@ static int
 op_match(struct pair *p, struct model *m)
 {
 	struct pair_runtime *rt = NULL;
-	void *tool = NULL, *conn = NULL;
+	void *tool = NULL, *conn = NULL, *peek_tool, *peek_conn;
 	size_t i, c = 0, t, hc;
 	long want = -1, cur = m_current(m);
 	int ok;
@@ -430,9 +430,14 @@ op_match(struct pair *p, struct model *m)
 			break;
 	}
 	ok = i < m->ntools;
+	/* pair_peek names the pair pair_match then makes. */
+	FUZZ_CHECK(pair_peek(p, &tool, &conn) == ok);
+	peek_tool = tool;
+	peek_conn = conn;
 	FUZZ_CHECK(pair_match(p, &tool, &conn, &rt) == ok);
 	if (!ok)
 		return 0;
+	FUZZ_CHECK(tool == peek_tool && conn == peek_conn);
 	t = HI(tool);
 	hc = HI(conn);
 	FUZZ_CHECK(t == m->tools[i].h && m->state[t] == H_WAITING);

@@ -98,6 +98,13 @@ conn_take_bev(struct conn *c)
 	return bev;
 }
 
+/* Whether the peer closed an idle connection, unseen by the loop so far. */
+int
+conn_peer_closed(struct conn *c)
+{
+	return c->bev != NULL && sock_eof_pending(bufferevent_getfd(c->bev));
+}
+
 /* Take a connection out of the pairing table. */
 static void
 conn_unpair(struct conn *c)

@@ -482,6 +482,7 @@ int pair_take_idle(struct pair *, void *);
 void pair_tool_add(struct pair *, void *, struct pair_runtime *);
 int pair_tool_remove(struct pair *, void *);
 int pair_match(struct pair *, void **, void **, struct pair_runtime **);
+int pair_peek(struct pair *, void **, void **);
 size_t pair_idle_count(struct pair *);
 int pair_ready(struct pair *, struct pair_runtime *);
 size_t pair_tool_count(struct pair *);
@@ -522,6 +523,7 @@ int sock_peer_allowed(int, const struct access *, uid_t *, pid_t *);
 int sock_connect_start(const struct addr *);
 int sock_set_nonblock(int);
 int sock_peer_gone(int);
+int sock_eof_pending(int);
 char *sock_local_name(int, const struct addr *);
 int sock_unix_prepare(const char *, char **);
 

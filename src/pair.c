@@ -310,14 +310,9 @@ pair_tool_remove(struct pair *p, void *handle)
 	return 0;
 }
 
-/*
- * Pair the oldest waiting tool that can be served with the oldest idle
- * connection of the runtime it wants (the current one, unless it asked for
- * another). Returns 1 and the three pieces when a pair is made; the
- * connection then counts as in session until pair_runtime_session_done.
- */
-int
-pair_match(struct pair *p, void **tool, void **conn, struct pair_runtime **rt)
+/* The next waiting tool and the idle connection it would get, or 0. */
+static int
+pair_next(struct pair *p, struct pair_item **tool, struct pair_item **conn)
 {
 	struct pair_runtime *cur = pair_current(p), *want;
 	struct pair_item *t, *it = NULL;
@@ -328,6 +323,40 @@ pair_match(struct pair *p, void **tool, void **conn, struct pair_runtime **rt)
 			break;
 	}
 	if (t == NULL)
+		return 0;
+	*tool = t;
+	*conn = it;
+	return 1;
+}
+
+/*
+ * The pair pair_match would make next, left in the table: the caller may
+ * find the connection dead and close it first.
+ */
+int
+pair_peek(struct pair *p, void **tool, void **conn)
+{
+	struct pair_item *t, *it;
+
+	if (!pair_next(p, &t, &it))
+		return 0;
+	*tool = t->handle;
+	*conn = it->handle;
+	return 1;
+}
+
+/*
+ * Pair the oldest waiting tool that can be served with the oldest idle
+ * connection of the runtime it wants (the current one, unless it asked for
+ * another). Returns 1 and the three pieces when a pair is made; the
+ * connection then counts as in session until pair_runtime_session_done.
+ */
+int
+pair_match(struct pair *p, void **tool, void **conn, struct pair_runtime **rt)
+{
+	struct pair_item *t, *it;
+
+	if (!pair_next(p, &t, &it))
 		return 0;
 	*tool = t->handle;
 	*conn = it->handle;

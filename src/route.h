@@ -226,6 +226,7 @@ void conn_set_state(struct conn *, enum conn_state);
 void conn_timer(struct conn *, unsigned);
 void conn_attach(struct conn *, struct bufferevent *);
 struct bufferevent *conn_take_bev(struct conn *);
+int conn_peer_closed(struct conn *);
 void conn_wait_for_runtime(struct conn *);
 void conn_send_advertise(struct conn *, const uint8_t *);
 void conn_send_probe(struct conn *);

@@ -15,14 +15,29 @@
 
 #include "route.h"
 
-/* Pair waiting tools with idle runtime connections. */
+/*
+ * Pair waiting tools with idle runtime connections. A connection whose
+ * runtime closed it in this same turn of the loop (a runtime that exits,
+ * a browser page that goes) is closed first, so that the tool waits for
+ * a live one instead of sending its command into a dead one.
+ */
 static void
 server_server_pair(struct route *r)
 {
 	struct pair_runtime *prt;
+	struct conn *c;
 	void *tool, *rt;
 
-	while (pair_match(&r->pair, &tool, &rt, &prt)) {
+	while (pair_peek(&r->pair, &tool, &rt)) {
+		c = rt;
+		if (conn_peer_closed(c)) {
+			conn_close(c, LOG_LEVEL_DEBUG, "conn %llu: runtime pid "
+			    "%llu had closed this idle connection",
+			    (unsigned long long)c->id,
+			    (unsigned long long)c->adv.pid);
+			continue;
+		}
+		pair_match(&r->pair, &tool, &rt, &prt);
 		((struct conn *)tool)->in_pair = 0;
 		((struct conn *)rt)->in_pair = 0;
 		route_start_session(r, tool, rt, prt);

@@ -240,6 +240,21 @@ sock_peer_gone(int fd)
 	return 0;
 }
 
+/*
+ * Whether an idle connection's peer has closed it (an end of file or an
+ * error waits to be read) without the loop having seen it yet: a peek,
+ * which takes nothing.
+ */
+int
+sock_eof_pending(int fd)
+{
+	char b;
+	ssize_t n = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	return n == 0 || (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
+	    errno != EINTR);
+}
+
 /* Describe where a listening socket is bound, with the real port. */
 char *
 sock_local_name(int fd, const struct addr *a)

@@ -110,7 +110,15 @@ match_expect(void *tool, void *conn)
 {
 	void *t = NULL, *c = NULL;
 	struct pair_runtime *rt = NULL;
+	size_t ntools = pair_tool_count(&p), nidle = pair_idle_count(&p);
 
+	/* pair_peek names the same pair and leaves the table as it was. */
+	ck_assert_int_eq(pair_peek(&p, &t, &c), 1);
+	ck_assert_ptr_eq(t, tool);
+	ck_assert_ptr_eq(c, conn);
+	ck_assert_uint_eq(pair_tool_count(&p), ntools);
+	ck_assert_uint_eq(pair_idle_count(&p), nidle);
+	t = c = NULL;
 	ck_assert_msg(pair_match(&p, &t, &c, &rt) == 1, "no pair made");
 	ck_assert_ptr_eq(t, tool);
 	ck_assert_ptr_eq(c, conn);
@@ -125,10 +133,33 @@ match_none(void)
 	void *t = NULL, *c = NULL;
 	struct pair_runtime *rt = NULL;
 
+	ck_assert_int_eq(pair_peek(&p, &t, &c), 0);
 	ck_assert_int_eq(pair_match(&p, &t, &c, &rt), 0);
 	ck_assert_ptr_null(t);
 	ck_assert_ptr_null(c);
 }
+
+/*
+ * The router peeks, finds the idle connection dead and closes it (idle
+ * gone): the tool is then offered the runtime's next idle connection, or
+ * waits when there is none.
+ */
+START_TEST(test_peek_dead_idle)
+{
+	void *t = NULL, *c = NULL;
+
+	ck_assert_int_eq(add_quiet(0x33, C(0)), PAIR_FIRST);
+	ck_assert_int_eq(add_quiet(0x33, C(1)), PAIR_KNOWN);
+	pair_tool_add(&p, T(0), NULL);
+	ck_assert_int_eq(pair_peek(&p, &t, &c), 1);
+	ck_assert_ptr_eq(c, C(0));
+	ck_assert_ptr_nonnull(pair_runtime_idle_gone(&p, C(0)));
+	match_expect(T(0), C(1));
+	pair_tool_add(&p, T(1), NULL);
+	ck_assert_int_eq(pair_peek(&p, &t, &c), 0);
+	ck_assert_uint_eq(pair_tool_count(&p), 1);
+}
+END_TEST
 
 START_TEST(test_first_runtime)
 {
@@ -588,6 +619,7 @@ pair_suite(void)
 	tc = unit_tcase("pair");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_first_runtime);
+	tcase_add_test(tc, test_peek_dead_idle);
 	tcase_add_test(tc, test_tool_then_runtime);
 	tcase_add_test(tc, test_runtime_then_tool);
 	tcase_add_test(tc, test_fifo);
