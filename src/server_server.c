@@ -16,10 +16,13 @@
 #include "route.h"
 
 /*
- * Pair waiting tools with idle runtime connections. A connection whose
- * runtime closed it in this same turn of the loop (a runtime that exits,
- * a browser page that goes) is closed first, so that the tool waits for
- * a live one instead of sending its command into a dead one.
+ * Pair waiting tools with idle runtime connections. On a WebSocket route
+ * a connection whose WebSocket has ended (a browser page that goes) is
+ * closed first, so that the tool waits for a live one instead of sending
+ * its command into a dead one: the bridge passes the end on as an end of
+ * file the loop reads only in its next turn. (Over TCP the same can only
+ * happen when the runtime's end and the tool arrive in one batch of
+ * events, the tool first; not worth a system call per session.)
  */
 static void
 server_server_pair(struct route *r)
@@ -30,9 +33,9 @@ server_server_pair(struct route *r)
 
 	while (pair_peek(&r->pair, &tool, &rt)) {
 		c = rt;
-		if (conn_peer_closed(c)) {
-			conn_close(c, LOG_LEVEL_DEBUG, "conn %llu: runtime pid "
-			    "%llu had closed this idle connection",
+		if (r->ws != NULL && conn_peer_closed(c)) {
+			conn_close(c, LOG_LEVEL_DEBUG, "conn %llu: the WebSocket "
+			    "of runtime pid %llu had ended (idle, not paired)",
 			    (unsigned long long)c->id,
 			    (unsigned long long)c->adv.pid);
 			continue;

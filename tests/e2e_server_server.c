@@ -114,29 +114,6 @@ START_TEST(test_tool_waits_for_runtime)
 }
 END_TEST
 
-/*
- * A runtime closes its idle connection in the same turn of the loop as a
- * tool's command arrives (both happen while the daemon is stopped): the
- * tool is not paired with the dead connection but waits for the next.
- */
-START_TEST(test_idle_closed_same_turn)
-{
-	int a, b, tool;
-
-	start_router("5", "127.0.0.1:0");
-	a = runtime_connect(5, 500);
-	ck_assert(dproc_wait_log(&dp, "runtime pid 500 connected", T_TIMEOUT_MS));
-	ck_assert_int_eq(kill(dp.pid, SIGSTOP), 0);
-	tool = tool_processinfo();
-	close(a);
-	ck_assert_int_eq(kill(dp.pid, SIGCONT), 0);
-	b = runtime_connect(5, 500);
-	serve_processinfo(b, tool, 500, 5);
-	ck_assert(dproc_wait_log(&dp, "had closed this idle connection",
-	    T_TIMEOUT_MS));
-}
-END_TEST
-
 START_TEST(test_twenty_in_a_row)
 {
 	struct fake_rt frt;
@@ -530,7 +507,6 @@ server_server_suite(void)
 	tcase_add_test(tc, test_processinfo_tcp);
 	tcase_add_test(tc, test_processinfo_unix_runtime);
 	tcase_add_test(tc, test_tool_waits_for_runtime);
-	tcase_add_test(tc, test_idle_closed_same_turn);
 	tcase_add_test(tc, test_twenty_in_a_row);
 	tcase_add_test(tc, test_no_runtime_error_frame);
 	tcase_add_test(tc, test_bad_magic);

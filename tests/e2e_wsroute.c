@@ -429,6 +429,115 @@ raw_upgrade(const char *method, const char *path, const char *extra)
 	return raw_request(req, (size_t)n);
 }
 
+/* Send one masked binary message, as a browser does. */
+static void
+raw_ws_send(int fd, const uint8_t *p, size_t len)
+{
+	static const uint8_t mask[4] = { 0x37, 0xfa, 0x21, 0x3d };
+	uint8_t f[8 + 4096];
+	size_t h = 2, i;
+
+	ck_assert_uint_lt(len, 4096);
+	f[0] = 0x82;
+	if (len < 126) {
+		f[1] = (uint8_t)(0x80 | len);
+	} else {
+		f[1] = 0x80 | 126;
+		f[2] = (uint8_t)(len >> 8);
+		f[3] = (uint8_t)len;
+		h = 4;
+	}
+	memcpy(f + h, mask, 4);
+	for (i = 0; i < len; i++)
+		f[h + 4 + i] = p[i] ^ mask[i & 3];
+	ck_assert_int_eq(t_write_all(fd, f, h + 4 + len), 0);
+}
+
+/* Read one binary message of at most 125 bytes from the router. */
+static size_t
+raw_ws_recv(int fd, uint8_t *buf, size_t cap)
+{
+	uint8_t h[2];
+	size_t n;
+
+	ck_assert_int_eq(t_read_exact(fd, h, 2, T_TIMEOUT_MS), 0);
+	ck_assert_uint_eq(h[0], 0x82);
+	n = h[1] & 0x7f;
+	ck_assert_uint_lt(n, 126);
+	ck_assert_uint_le(n, cap);
+	ck_assert_int_eq(t_read_exact(fd, buf, n, T_TIMEOUT_MS), 0);
+	return n;
+}
+
+/* A runtime of our own over a WebSocket: upgraded, its advertise sent. */
+static int
+raw_ws_runtime(unsigned cookie_n, uint64_t pid)
+{
+	uint8_t adv[DSRTEST_ADVERTISE_SIZE], cookie[DSRTEST_COOKIE_SIZE];
+	char addr[64], req[512], buf[1024];
+	size_t got = 0;
+	ssize_t n;
+	int fd, len;
+
+	snprintf(addr, sizeof addr, "127.0.0.1:%u", ws_port);
+	fd = t_connect(addr);
+	ck_assert_int_ge(fd, 0);
+	len = snprintf(req, sizeof req, "GET /diagnostics HTTP/1.1\r\nHost: "
+	    "127.0.0.1:%u\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+	    "Sec-WebSocket-Key: " RAW_KEY "\r\nSec-WebSocket-Version: 13"
+	    "\r\n\r\n", ws_port);
+	ck_assert_int_eq(t_write_all(fd, req, (size_t)len), 0);
+	/* The 101 and its headers, read byte by byte up to their end. */
+	while (got < 4 || memcmp(buf + got - 4, "\r\n\r\n", 4) != 0) {
+		ck_assert_uint_lt(got, sizeof buf - 1);
+		n = dsrtest_read_some(fd, buf + got, 1, T_TIMEOUT_MS);
+		ck_assert_int_eq(n, 1);
+		got++;
+	}
+	ck_assert_mem_eq(buf, "HTTP/1.1 101 ", 13);
+	t_cookie(cookie, cookie_n);
+	t_advertise(adv, cookie, pid);
+	raw_ws_send(fd, adv, sizeof adv);
+	return fd;
+}
+
+/*
+ * A runtime's WebSocket ends as a tool's command arrives (both while the
+ * daemon is stopped, the WebSocket first): the bridge passes the end on in
+ * that turn, and the tool must not be paired with the dead connection but
+ * wait for the runtime's next one, which answers it.
+ */
+START_TEST(test_raw_ended_websocket_not_paired)
+{
+	uint8_t want[DSRTEST_HEADER_SIZE], got[128], resp[512], back[512];
+	uint8_t cookie[DSRTEST_COOKIE_SIZE];
+	int a, b, tool;
+	size_t n;
+
+	start_router("server-websocket", "-ipcs", NULL, NULL);
+	a = raw_ws_runtime(7, 707);
+	ck_assert(dproc_wait_log(&dp, "runtime pid 707 connected", T_TIMEOUT_MS));
+	ck_assert_int_eq(kill(dp.pid, SIGSTOP), 0);
+	close(a);
+	tool = t_tool_processinfo(toolsock);
+	ck_assert_int_eq(kill(dp.pid, SIGCONT), 0);
+	b = raw_ws_runtime(7, 707);
+	ck_assert_uint_eq(raw_ws_recv(b, got, sizeof got), DSRTEST_HEADER_SIZE);
+	dsrtest_header(want, DSRTEST_HEADER_SIZE, 0x04, 0x00);
+	ck_assert_mem_eq(got, want, DSRTEST_HEADER_SIZE);
+	t_cookie(cookie, 7);
+	n = t_processinfo_response(resp, 707, cookie);
+	raw_ws_send(b, resp, n);
+	ck_assert_int_eq(t_read_exact(tool, back, n, T_TIMEOUT_MS), 0);
+	ck_assert_mem_eq(back, resp, n);
+	close(tool);
+	close(b);
+	ck_assert(dproc_wait_log(&dp, "had ended (idle, not paired)",
+	    T_TIMEOUT_MS));
+	stop_router();
+}
+END_TEST
+
 /* ---- tests: Node's WebSocket ------------------------------------------- */
 
 START_TEST(test_node_processinfo_twenty)
@@ -872,6 +981,7 @@ wsroute_suite(int node, int chromium)
 	tcase_add_test(tc, test_origins_listed);
 	tcase_add_test(tc, test_origins_default_localhost);
 	tcase_add_test(tc, test_test_config);
+	tcase_add_test(tc, test_raw_ended_websocket_not_paired);
 	suite_add_tcase(s, tc);
 	if (node) {
 		tc = t_tcase("node", &dp, 120);
