@@ -575,8 +575,8 @@ START_TEST(test_node_stream_and_restart)
 	/* Restart: a new process, a new cookie; the old one is passed over. */
 	child_stop(&node);
 	node_start(&node, 3, 2719, 1024, 0);
+	ck_assert(dproc_wait_log(&dp, "runtime pid 2719 ", 20000));
 	processinfo_times(3, 3, 2719, 20000);
-	ck_assert(dproc_wait_log(&dp, "runtime pid 2719 connected", 1000));
 	child_stop(&node);
 	stop_router();
 }
@@ -878,9 +878,16 @@ START_TEST(test_chromium_runtime)
 	collect_stream(fd, STREAM_BYTES);
 	close(fd);
 
-	/* The runtime restarts: a new page, a new cookie. */
+	/*
+	 * The runtime restarts: a new page, a new cookie. Chromium's network
+	 * process may outlive the browser's for a moment, the old page's idle
+	 * WebSocket with it: a tool asking then is paired with it, as with
+	 * any runtime that is dying. Ask once the new page has connected
+	 * (which retires the old page's connections).
+	 */
 	child_stop(&chrome);
 	chromium_start(&chrome, "127.0.0.1", port, 11, 778, 1024);
+	ck_assert(dproc_wait_log(&dp, "runtime pid 778 ", 30000));
 	processinfo_times(2, 11, 778, 30000);
 	ck_assert(dproc_wait_log(&dp, "upgraded, Origin http://127.0.0.1:", 100));
 	child_stop(&chrome);
