@@ -28,6 +28,23 @@
 #include "dsrouterd.h"
 #include "wsbridge.h"
 
+/*
+ * A failed recv or send on the runtime's socket (errno set): would block,
+ * or the connection failed, as wslay is told.
+ */
+static ssize_t
+wsbridge_wslay_io_error(wslay_event_context_ptr ctx, struct wsbridge *b)
+{
+	if (errno == EAGAIN || errno == EWOULDBLOCK) {
+		wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
+		return -1;
+	}
+	b->tcp_failed = 1;
+	b->tcp_errno = errno;
+	wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
+	return -1;
+}
+
 /* wslay wants bytes from the runtime: the leftover of the upgrade first. */
 static ssize_t
 wsbridge_wslay_recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len,
@@ -61,15 +78,9 @@ wsbridge_wslay_recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len,
 		wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
 		return -1;
 	}
-	if (errno == EAGAIN || errno == EWOULDBLOCK) {
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
 		b->tcp_readable = 0;
-		wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
-		return -1;
-	}
-	b->tcp_failed = 1;
-	b->tcp_errno = errno;
-	wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
-	return -1;
+	return wsbridge_wslay_io_error(ctx, b);
 }
 
 /* wslay sends bytes to the runtime. */
@@ -90,14 +101,7 @@ wsbridge_wslay_send_cb(wslay_event_context_ptr ctx, const uint8_t *data,
 		b->tcp_out += (uint64_t)n;
 		return n;
 	}
-	if (errno == EAGAIN || errno == EWOULDBLOCK) {
-		wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
-		return -1;
-	}
-	b->tcp_failed = 1;
-	b->tcp_errno = errno;
-	wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
-	return -1;
+	return wsbridge_wslay_io_error(ctx, b);
 }
 
 /* A server never masks; wslay asks only a client. */
