@@ -45,6 +45,7 @@
 #include "dsrouterd.h"
 #include "ws.h"
 #include "dsrtest.h"
+#include "wsfind.h"
 
 #define WAIT_MS 10000
 #define STREAM_BYTES (64u * 1024 * 1024)
@@ -1428,47 +1429,6 @@ END_TEST
 
 /* ---- the suite ---------------------------------------------------------- */
 
-/* Find node with a WebSocket (Node 22+, or 20 with its flag). */
-static int
-find_node(void)
-{
-	if (system("node -e 'process.exit(typeof WebSocket === \"function\" "
-	    "? 0 : 1)' >/dev/null 2>&1") == 0) {
-		snprintf(node_cmd, sizeof node_cmd, "node");
-		return 1;
-	}
-	if (system("node --experimental-websocket -e 'process.exit(typeof "
-	    "WebSocket === \"function\" ? 0 : 1)' >/dev/null 2>&1") == 0) {
-		snprintf(node_cmd, sizeof node_cmd, "node");
-		snprintf(node_flag, sizeof node_flag, "--experimental-websocket");
-		return 1;
-	}
-	return 0;
-}
-
-/* Find Chromium ($DSR_CHROMIUM, or chromium in the usual places). */
-static int
-find_chromium(void)
-{
-	static const char *const paths[] = { "/usr/bin/chromium",
-		"/usr/bin/chromium-browser", "/snap/bin/chromium" };
-	const char *env = getenv("DSR_CHROMIUM");
-	size_t i;
-
-	if (env != NULL && access(env, X_OK) == 0) {
-		snprintf(chromium_path, sizeof chromium_path, "%s", env);
-		return 1;
-	}
-	for (i = 0; i < sizeof paths / sizeof paths[0]; i++) {
-		if (access(paths[i], X_OK) == 0) {
-			snprintf(chromium_path, sizeof chromium_path, "%s",
-			    paths[i]);
-			return 1;
-		}
-	}
-	return 0;
-}
-
 static TCase *
 tcase(const char *name, int timeout)
 {
@@ -1528,8 +1488,9 @@ main(void)
 
 	if (getenv("DSR_VALGRIND") != NULL || getenv("WS_SLOW") != NULL)
 		wait_factor = 10;
-	node = find_node();
-	chromium = find_chromium();
+	node = wsfind_node(node_cmd, sizeof node_cmd, node_flag,
+	    sizeof node_flag);
+	chromium = wsfind_chromium(chromium_path, sizeof chromium_path);
 	sr = srunner_create(ws_e2e_suite(node, chromium));
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "wsfind.h"
 
 #define STREAM_BYTES (64u * 1024 * 1024)
 #define RAW_KEY "dGhlIHNhbXBsZSBub25jZQ=="
@@ -936,47 +937,6 @@ END_TEST
 
 /* ---- the suite --------------------------------------------------------- */
 
-/* Find node with a WebSocket (Node 22+, or 20 with its flag). */
-static int
-find_node(void)
-{
-	if (system("node -e 'process.exit(typeof WebSocket === \"function\" "
-	    "? 0 : 1)' >/dev/null 2>&1") == 0) {
-		snprintf(node_cmd, sizeof node_cmd, "node");
-		return 1;
-	}
-	if (system("node --experimental-websocket -e 'process.exit(typeof "
-	    "WebSocket === \"function\" ? 0 : 1)' >/dev/null 2>&1") == 0) {
-		snprintf(node_cmd, sizeof node_cmd, "node");
-		snprintf(node_flag, sizeof node_flag, "--experimental-websocket");
-		return 1;
-	}
-	return 0;
-}
-
-/* Find Chromium ($DSR_CHROMIUM, or chromium in the usual places). */
-static int
-find_chromium(void)
-{
-	static const char *const paths[] = { "/usr/bin/chromium",
-		"/usr/bin/chromium-browser", "/snap/bin/chromium" };
-	const char *env = getenv("DSR_CHROMIUM");
-	size_t i;
-
-	if (env != NULL && access(env, X_OK) == 0) {
-		snprintf(chromium_path, sizeof chromium_path, "%s", env);
-		return 1;
-	}
-	for (i = 0; i < sizeof paths / sizeof paths[0]; i++) {
-		if (access(paths[i], X_OK) == 0) {
-			snprintf(chromium_path, sizeof chromium_path, "%s",
-			    paths[i]);
-			return 1;
-		}
-	}
-	return 0;
-}
-
 static Suite *
 wsroute_suite(int node, int chromium)
 {
@@ -1013,8 +973,9 @@ main(void)
 	int rc, node, chromium, ci = getenv("CI") != NULL;
 
 	signal(SIGPIPE, SIG_IGN);
-	node = find_node();
-	chromium = find_chromium() &&
+	node = wsfind_node(node_cmd, sizeof node_cmd, node_flag,
+	    sizeof node_flag);
+	chromium = wsfind_chromium(chromium_path, sizeof chromium_path) &&
 	    system("python3 -c '' >/dev/null 2>&1") == 0;
 	if (ci && (!node || !chromium)) {
 		printf("FAIL: CI is set and the tests with real WebSocket clients "

@@ -21,7 +21,7 @@ tests_check_ws_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_check_ws_LDADD = src/libdsrouterd.a $(DSRTEST_LIBS) $(CHECK_LIBS) \
 	$(LIBEVENT_LIBS) $(DEVICE_LIBS) $(WS_LIBS)
 
-tests_e2e_ws_SOURCES = tests/e2e_ws.c
+tests_e2e_ws_SOURCES = tests/e2e_ws.c tests/wsfind.c tests/wsfind.h
 tests_e2e_ws_CPPFLAGS = $(AM_CPPFLAGS) $(DSRTEST_CPPFLAGS) \
 	-DWS_TESTDIR='"$(abs_top_srcdir)/tests"'
 tests_e2e_ws_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBEVENT_CFLAGS) -pthread
@@ -31,7 +31,7 @@ tests_e2e_ws_LDFLAGS = $(AM_LDFLAGS) -pthread
 
 # The daemon's server-websocket and client-websocket, end to end: tools
 # on the Unix socket, runtimes in Node and in headless Chromium.
-tests_e2e_wsroute_SOURCES = tests/e2e_wsroute.c
+tests_e2e_wsroute_SOURCES = tests/e2e_wsroute.c tests/wsfind.c tests/wsfind.h
 tests_e2e_wsroute_CPPFLAGS = $(E2E_CPPFLAGS) \
 	-DWS_TESTDIR='"$(abs_top_srcdir)/tests"'
 tests_e2e_wsroute_CFLAGS = $(E2E_CFLAGS)

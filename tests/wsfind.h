@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: MIT */
+/* wsfind.h: the real WebSocket clients the WebSocket suites drive. */
+#ifndef WSFIND_H
+#define WSFIND_H
+
+#include <stddef.h>
+
+int wsfind_node(char *, size_t, char *, size_t);
+int wsfind_chromium(char *, size_t);
+
+#endif
