@@ -63,33 +63,11 @@ put_file(const char *name, const char *text)
 	ck_assert_int_eq(rename(tmp, in_dir(name)), 0);
 }
 
-/* A file's content (empty if absent); free it. */
-static char *
-get_file(const char *path)
-{
-	char *buf = xcalloc(1, 1);
-	size_t len = 0, n;
-	char chunk[4096];
-	FILE *f;
-
-	if ((f = fopen(path, "r")) == NULL)
-		return buf;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		buf = realloc(buf, len + n + 1);
-		ck_assert_ptr_nonnull(buf);
-		memcpy(buf + len, chunk, n);
-		len += n;
-		buf[len] = '\0';
-	}
-	fclose(f);
-	return buf;
-}
-
 /* How many times needle is in a file. */
 static int
 count_in(const char *path, const char *needle)
 {
-	char *s = get_file(path), *p;
+	char *s = dsrtest_read_file(path), *p;
 	int n = 0;
 
 	for (p = s; (p = strstr(p, needle)) != NULL; p += strlen(needle))
@@ -138,7 +116,7 @@ teardown(void)
 		fake_pid = -1;
 	}
 	if (saved_stderr != -1) {
-		log = get_file(in_dir("dsr.log"));
+		log = dsrtest_read_file(in_dir("dsr.log"));
 		dup2(saved_stderr, STDERR_FILENO);
 		close(saved_stderr);
 		saved_stderr = -1;
@@ -754,7 +732,7 @@ START_TEST(test_adb_forward_two_devices)
 	ck_assert_int_eq(wait_has(in_dir("dsr.log"), "already forwards to device",
 	    1, WAIT_MS), 1);
 	ck_assert_uint_eq(adbfwd_established(f), 1);
-	fw = get_file(in_dir("forward"));
+	fw = dsrtest_read_file(in_dir("forward"));
 	a = strncmp(fw, "A ", 2) == 0;
 	free(fw);
 	ck_assert_int_eq(count_in(in_dir("forward"), "tcp:9000"), 1);

@@ -292,32 +292,11 @@ in_dir(const char *name)
 	return buf[slot];
 }
 
-/* A file's content (empty if absent); free it. */
-static char *
-slurp(const char *path)
-{
-	char *buf = xcalloc(1, 1);
-	size_t len = 0, n;
-	char chunk[4096];
-	FILE *f;
-
-	if ((f = fopen(path, "r")) == NULL)
-		return buf;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		buf = xreallocarray(buf, len + n + 1, 1);
-		memcpy(buf + len, chunk, n);
-		len += n;
-		buf[len] = '\0';
-	}
-	fclose(f);
-	return buf;
-}
-
 /* Whether the daemon's log (our standard error) has a line with needle. */
 static int
 log_has(const char *needle)
 {
-	char *s = slurp(in_dir("log"));
+	char *s = dsrtest_read_file(in_dir("log"));
 	int found = strstr(s, needle) != NULL;
 
 	free(s);
@@ -1338,7 +1317,7 @@ chromium_start(struct child *c, const char *origin_host, unsigned http_port,
 {
 	char url[512], hex[33], profile[300], rule_arg[128];
 	const char *argv[20];
-	int i = 0;
+	int i;
 
 	dsrtest_hex(cookie, DSRTEST_COOKIE_SIZE, hex);
 	snprintf(url, sizeof url, "http://%s:%u/ws-page.html?url=%s&pid=%llu"
@@ -1348,17 +1327,7 @@ chromium_start(struct child *c, const char *origin_host, unsigned http_port,
 	    in_dir("profile"));
 	snprintf(rule_arg, sizeof rule_arg, "--host-resolver-rules=%s",
 	    rules != NULL ? rules : "");
-	argv[i++] = chromium_path;
-	argv[i++] = "--headless";
-	argv[i++] = "--no-sandbox";
-	argv[i++] = "--disable-gpu";
-	argv[i++] = "--disable-quic";
-	argv[i++] = "--no-first-run";
-	argv[i++] = "--disable-background-networking";
-	argv[i++] = "--disable-component-update";
-	argv[i++] = "--disable-sync";
-	argv[i++] = "--disable-dev-shm-usage";
-	argv[i++] = profile;
+	i = wsfind_chromium_args(argv, chromium_path, profile);
 	if (rules != NULL)
 		argv[i++] = rule_arg;
 	argv[i++] = url;

@@ -271,7 +271,7 @@ chromium_start(struct child *c, const char *origin_host, unsigned http_port,
 	uint8_t cookie[DSRTEST_COOKIE_SIZE];
 	const char *argv[20];
 	char *dir;
-	int i = 0;
+	int i;
 
 	t_cookie(cookie, cookie_n);
 	dsrtest_hex(cookie, sizeof cookie, hex);
@@ -283,17 +283,7 @@ chromium_start(struct child *c, const char *origin_host, unsigned http_port,
 	free(dir);
 	snprintf(rules, sizeof rules, "--host-resolver-rules=MAP %s 127.0.0.1",
 	    origin_host);
-	argv[i++] = chromium_path;
-	argv[i++] = "--headless";
-	argv[i++] = "--no-sandbox";
-	argv[i++] = "--disable-gpu";
-	argv[i++] = "--disable-quic";
-	argv[i++] = "--no-first-run";
-	argv[i++] = "--disable-background-networking";
-	argv[i++] = "--disable-component-update";
-	argv[i++] = "--disable-sync";
-	argv[i++] = "--disable-dev-shm-usage";
-	argv[i++] = profile;
+	i = wsfind_chromium_args(argv, chromium_path, profile);
 	if (strcmp(origin_host, "127.0.0.1") != 0)
 		argv[i++] = rules;
 	argv[i++] = url;

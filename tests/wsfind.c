@@ -54,3 +54,26 @@ wsfind_chromium(char *path, size_t len)
 	}
 	return 0;
 }
+
+/*
+ * Headless Chromium's command line for a test: path, the flags that keep
+ * it quiet and alone (no sandbox as root, no GPU, QUIC, sync or updates),
+ * then profile (its --user-data-dir=...). Fills argv from its start;
+ * returns how many it set, for the caller to add the rest and the NULL.
+ */
+int
+wsfind_chromium_args(const char **argv, const char *path, const char *profile)
+{
+	static const char *const flags[] = { "--headless", "--no-sandbox",
+		"--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update",
+		"--disable-sync", "--disable-dev-shm-usage" };
+	size_t i;
+	int n = 0;
+
+	argv[n++] = path;
+	for (i = 0; i < sizeof flags / sizeof flags[0]; i++)
+		argv[n++] = flags[i];
+	argv[n++] = profile;
+	return n;
+}

@@ -7,5 +7,6 @@
 
 int wsfind_node(char *, size_t, char *, size_t);
 int wsfind_chromium(char *, size_t);
+int wsfind_chromium_args(const char **, const char *, const char *);
 
 #endif

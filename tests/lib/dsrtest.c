@@ -868,3 +868,30 @@ dsrtest_proc_start_time(pid_t pid, unsigned long long *start)
 {
 	return dsrtest_proc_stat(pid, 22, 1, start);
 }
+
+/*
+ * A file's whole content, NUL-terminated (an empty string when it cannot
+ * be opened); the caller frees it. Out of memory aborts.
+ */
+char *
+dsrtest_read_file(const char *path)
+{
+	char *buf = calloc(1, 1), *nbuf, chunk[4096];
+	size_t len = 0, n;
+	FILE *f;
+
+	if (buf == NULL)
+		abort();
+	if ((f = fopen(path, "r")) == NULL)
+		return buf;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if ((nbuf = realloc(buf, len + n + 1)) == NULL)
+			abort();
+		buf = nbuf;
+		memcpy(buf + len, chunk, n);
+		len += n;
+		buf[len] = '\0';
+	}
+	fclose(f);
+	return buf;
+}

@@ -138,4 +138,7 @@ int dsrtest_proc_nfds(pid_t);
 int dsrtest_proc_stat(pid_t, int, int, unsigned long long *);
 int dsrtest_proc_start_time(pid_t, unsigned long long *);
 
+/* A file read whole (empty if absent); free it. */
+char *dsrtest_read_file(const char *);
+
 #endif /* DSRTEST_H */
